@@ -1,0 +1,38 @@
+// Shared Jest settings. NestJS 12 and jose ship ESM only, and Jest on Node 20 cannot require()
+// ESM, so those packages are transformed to CommonJS by SWC along with our own TypeScript.
+const path = require('node:path');
+
+const esmPackages = [
+  '@nestjs',
+  'jose',
+  'file-type',
+  'strtok3',
+  'token-types',
+  '@tokenizer',
+  '@borewit',
+  'uint8array-extras',
+  '@standard-schema',
+];
+
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.(t|j|mj|cj)s$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+          target: 'es2022',
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
+  transformIgnorePatterns: [`node_modules/(?!(${esmPackages.join('|')})/)`],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  moduleNameMapper: {
+    '^@jwt-token/auth$': path.join(__dirname, 'libs/auth/src/index.ts'),
+    '^@jwt-token/auth/testing$': path.join(__dirname, 'libs/auth/src/testing/index.ts'),
+  },
+};

@@ -1,0 +1,45 @@
+import { AuthError } from './auth.errors';
+
+/** What an {@link AuthError} becomes on the wire. */
+export interface AuthErrorResponse {
+  status: 401 | 403;
+  body: { statusCode: number; error: string; message: string };
+  /** Value of the RFC 6750 `WWW-Authenticate` header, when the status calls for one. */
+  wwwAuthenticate?: string;
+}
+
+/** RFC 7235 quoted-string: the messages are ours, but never let a quote or backslash through. */
+function quote(value: string): string {
+  return `"${value.replace(/["\\]/g, '')}"`;
+}
+
+/**
+ * The single mapping from a library error to HTTP status, JSON body and `WWW-Authenticate`
+ * header (RFC 6750 §3). Both the exception filter and any app-level filter call this.
+ */
+export function describeAuthError(error: AuthError, realm: string): AuthErrorResponse {
+  switch (error.code) {
+    case 'ERR_TOKEN_MISSING':
+      return {
+        status: 401,
+        body: { statusCode: 401, error: 'missing_token', message: error.message },
+        wwwAuthenticate: `Bearer realm=${quote(realm)}`,
+      };
+    case 'ERR_INSUFFICIENT_SCOPE': {
+      const scope = error.requiredScopes.join(' ');
+      return {
+        status: 403,
+        body: { statusCode: 403, error: 'insufficient_scope', message: error.message },
+        wwwAuthenticate: `Bearer realm=${quote(realm)}, error="insufficient_scope", error_description=${quote(error.message)}, scope=${quote(scope)}`,
+      };
+    }
+    case 'ERR_INSUFFICIENT_ROLE':
+      return { status: 403, body: { statusCode: 403, error: 'forbidden', message: error.message } };
+    default:
+      return {
+        status: 401,
+        body: { statusCode: 401, error: 'invalid_token', message: error.message },
+        wwwAuthenticate: `Bearer realm=${quote(realm)}, error="invalid_token", error_description=${quote(error.message)}`,
+      };
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Every reason the library refuses a request. The code is stable: match on it, not on the message.
+ *
+ * Token codes (`ERR_TOKEN_*`, `ERR_ALG_*`, `ERR_KID_*`, …) become 401 `invalid_token`;
+ * `ERR_TOKEN_MISSING` becomes 401 without an error attribute; `ERR_INSUFFICIENT_SCOPE` 403
+ * `insufficient_scope`; `ERR_INSUFFICIENT_ROLE` 403 `forbidden`. The mapping lives in one place:
+ * {@link describeAuthError}.
+ */
+export type AuthErrorCode =
+  | 'ERR_TOKEN_MISSING'
+  | 'ERR_TOKEN_MALFORMED'
+  | 'ERR_TOKEN_TOO_LARGE'
+  | 'ERR_ALG_NOT_ALLOWED'
+  | 'ERR_TYP_INVALID'
+  | 'ERR_HEADER_FORBIDDEN'
+  | 'ERR_CRIT_UNSUPPORTED'
+  | 'ERR_KID_UNKNOWN'
+  | 'ERR_SIGNATURE_INVALID'
+  | 'ERR_TOKEN_EXPIRED'
+  | 'ERR_TOKEN_NOT_YET_VALID'
+  | 'ERR_ISSUER_INVALID'
+  | 'ERR_AUDIENCE_INVALID'
+  | 'ERR_CLAIM_INVALID'
+  | 'ERR_TOKEN_REVOKED'
+  | 'ERR_INSUFFICIENT_ROLE'
+  | 'ERR_INSUFFICIENT_SCOPE';
+
+/**
+ * The one error type the library throws for a refused token or a failed authorization check.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await tokenService.verify(token);
+ * } catch (error) {
+ *   if (error instanceof AuthError && error.code === 'ERR_TOKEN_EXPIRED') { … }
+ * }
+ * ```
+ */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+
+  constructor(
+    /** Stable machine-readable reason. */
+    readonly code: AuthErrorCode,
+    message: string,
+    /** Scopes the request lacked (only for `ERR_INSUFFICIENT_SCOPE`). */
+    readonly requiredScopes: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Builds the error for a token that fails a verification rule. */
+export function invalidToken(code: AuthErrorCode, message: string): AuthError {
+  return new AuthError(code, message);
+}

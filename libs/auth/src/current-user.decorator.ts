@@ -1,0 +1,20 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+
+import type { AuthPrincipal } from './interfaces/auth-principal.interface';
+
+/**
+ * Injects the verified {@link AuthPrincipal}, or one of its fields. `undefined` on a `@Public()`
+ * route called without a token.
+ *
+ * @example
+ * ```ts
+ * @Get('me')
+ * me(@CurrentUser() user: AuthPrincipal, @CurrentUser('sub') userId: string) { … }
+ * ```
+ */
+export const CurrentUser = createParamDecorator(
+  (field: keyof AuthPrincipal | undefined, context: ExecutionContext) => {
+    const principal = context.switchToHttp().getRequest<{ user?: AuthPrincipal }>().user;
+    return field && principal ? principal[field] : principal;
+  },
+);

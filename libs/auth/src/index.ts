@@ -1,0 +1,52 @@
+export { AuthModule } from './auth.module';
+export { AUTH_ASYNC_OPTIONS_TYPE, AUTH_OPTIONS_TYPE } from './auth.module-definition';
+export {
+  ACCESS_TOKEN_TYPES,
+  AUTH_CLOCK,
+  AUTH_MODULE_OPTIONS,
+  AUTH_RESOLVED_OPTIONS,
+  IS_PUBLIC_KEY,
+  JWT_STRATEGY_NAME,
+  ROLES_KEY,
+  SCOPES_KEY,
+} from './auth.constants';
+export { AuthError } from './auth.errors';
+export type { AuthErrorCode } from './auth.errors';
+export { describeAuthError } from './auth-error.response';
+export type { AuthErrorResponse } from './auth-error.response';
+export { AuthExceptionFilter } from './auth-exception.filter';
+export { extractBearerToken } from './bearer-token.extractor';
+export { CurrentUser } from './current-user.decorator';
+export { Public } from './public.decorator';
+export { Roles } from './roles.decorator';
+export { Scopes } from './scopes.decorator';
+export { JwtAuthGuard } from './jwt-auth.guard';
+export { RolesGuard } from './roles.guard';
+export { ScopesGuard } from './scopes.guard';
+export { JwtStrategy } from './jwt.strategy';
+export { RoleHierarchy } from './role-hierarchy';
+export { TokenService } from './token.service';
+export type { AccessTokenInput, IssuedAccessToken } from './token.service';
+export { TokenVerifier } from './token-verifier';
+export { VerifiedTokenCache } from './verified-token.cache';
+export { JwksKeySource } from './jwks-key-source';
+export { StaticKeySource } from './static-key-source';
+export { createVerificationKey } from './verification-key.factory';
+export { algorithmsForKey, publicJwkMembers } from './jws-algorithms';
+export { resolveAuthOptions } from './resolved-auth-options';
+export type { ResolvedAuthOptions } from './resolved-auth-options';
+export { KeySource } from './interfaces/key-source.interface';
+export type { SigningKey, SigningKeyStore, VerificationKey } from './interfaces/key-source.interface';
+export { RevocationChecker } from './interfaces/revocation-checker.interface';
+export { systemClock } from './interfaces/auth-clock.interface';
+export type { AuthClock } from './interfaces/auth-clock.interface';
+export type { AccessTokenClaims, AuthPrincipal } from './interfaces/auth-principal.interface';
+export type {
+  AuthModuleExtras,
+  AuthModuleOptions,
+  JwksClientOptions,
+  StaticPublicKey,
+  VerifiedTokenCacheOptions,
+} from './interfaces/auth-module-options.interface';
+export { SUPPORTED_ALGORITHMS } from './interfaces/jwt-algorithm';
+export type { JwtAlgorithm } from './interfaces/jwt-algorithm';

@@ -1,0 +1,103 @@
+import type { KeyObject, JsonWebKey } from 'node:crypto';
+
+import type { AuthClock } from './auth-clock.interface';
+import type { JwtAlgorithm } from './jwt-algorithm';
+import type { SigningKeyStore } from './key-source.interface';
+import type { RevocationChecker } from './revocation-checker.interface';
+
+/** A public key given directly in the configuration. */
+export interface StaticPublicKey {
+  /** The `kid` tokens signed by this key carry. */
+  kid: string;
+  /** PEM text (SPKI or certificate), a public JWK, or a parsed `KeyObject`. */
+  key: string | JsonWebKey | KeyObject;
+  /** Restrict the key to one algorithm (defaults to what its type allows). */
+  alg?: JwtAlgorithm;
+}
+
+/** Tuning of the remote JWKS client. */
+export interface JwksClientOptions {
+  /** Abort a JWKS request after this long. Default `5000` ms. */
+  timeoutMs?: number;
+  /** A token with an unknown `kid` triggers at most one refresh per this interval. Default `30000` ms. */
+  cooldownMs?: number;
+  /** Refresh a known key set in the background once it is this old. Default `600000` ms (10 min). */
+  maxAgeMs?: number;
+}
+
+/** Tuning of the verified-token cache. */
+export interface VerifiedTokenCacheOptions {
+  /** Most tokens remembered at once (least recently used leave first). Default `10000`. */
+  maxEntries?: number;
+}
+
+/**
+ * Options of `AuthModule.forRoot()` / `forRootAsync()`. Give exactly one key source:
+ * `jwksUri`, `publicKeys` or `keyStore`.
+ *
+ * @example A resource server that trusts one issuer's JWKS
+ * ```ts
+ * AuthModule.forRoot({
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'orders-api',
+ *   jwksUri: 'https://auth.example.com/.well-known/jwks.json',
+ *   roleHierarchy: { admin: ['editor'], editor: ['user'] },
+ * })
+ * ```
+ *
+ * @example Keys from configuration, with RS256 as well as ES256
+ * ```ts
+ * AuthModule.forRoot({
+ *   issuer: 'https://auth.example.com',
+ *   audience: ['orders-api', 'billing-api'],
+ *   algorithms: ['ES256', 'RS256'],
+ *   publicKeys: [{ kid: '2026-11', key: process.env.JWT_PUBLIC_KEY_PEM! }],
+ * })
+ * ```
+ */
+export interface AuthModuleOptions {
+  /** The only accepted `iss`, and the `iss` of tokens signed by `TokenService`. */
+  issuer: string;
+  /** Accepted `aud` values (a token passes if any of its audiences is listed). The first is used when signing. */
+  audience: string | string[];
+  /** Allowlist of signature algorithms. Default `['ES256']`. HMAC and `none` cannot be enabled. */
+  algorithms?: JwtAlgorithm[];
+  /** Fetch verification keys from this JWK Set, by `kid`. */
+  jwksUri?: string;
+  /** Tuning of the JWKS client used with `jwksUri`. */
+  jwks?: JwksClientOptions;
+  /** Static verification keys. */
+  publicKeys?: StaticPublicKey[];
+  /** An issuer's key store: verifies and lets `TokenService` sign. */
+  keyStore?: SigningKeyStore;
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default `5`. */
+  clockToleranceSeconds?: number;
+  /** Tokens longer than this many bytes are refused before any parsing. Default `8192`. */
+  maxTokenBytes?: number;
+  /**
+   * Which roles imply which: `{ admin: ['editor'], editor: ['user'] }` lets an admin pass every
+   * `@Roles('editor')` and `@Roles('user')` check. Cycles are rejected at start.
+   */
+  roleHierarchy?: Record<string, string[]>;
+  /** Lifetime of tokens signed by `TokenService`, in seconds. Default `900`. */
+  accessTokenTtlSeconds?: number;
+  /** Remember verified tokens so that a reused token skips signature verification; `false` turns it off. */
+  verifiedTokenCache?: VerifiedTokenCacheOptions | false;
+  /** Asked after every verification; return `true` to refuse a token before it expires. */
+  revocationChecker?: RevocationChecker;
+  /** `realm` of the `WWW-Authenticate` challenge. Default: the first audience. */
+  realm?: string;
+  /** Time source; tests pass a fake one. Default: the system clock. */
+  clock?: AuthClock;
+}
+
+/** Extras of `forRoot`/`forRootAsync` that shape the module itself rather than its behaviour. */
+export interface AuthModuleExtras {
+  /**
+   * Register the JWT, roles and scopes guards as global guards (every route needs a valid token
+   * unless marked `@Public()`). Default `true`. With `false`, apply them with `@UseGuards()`.
+   */
+  globalGuards?: boolean;
+  /** Make the module's providers (`TokenService`, guards) injectable everywhere. Default `true`. */
+  isGlobal?: boolean;
+}

@@ -1,0 +1,33 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+
+import { ROLES_KEY } from './auth.constants';
+import { AuthError } from './auth.errors';
+import type { AuthPrincipal } from './interfaces/auth-principal.interface';
+import { RoleHierarchy } from './role-hierarchy';
+
+/**
+ * Enforces `@Roles(...)`: the principal needs any one of the listed roles, directly or through
+ * the hierarchy. A handler's `@Roles` overrides its controller's. Runs after the JWT guard.
+ */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(RoleHierarchy) private readonly hierarchy: RoleHierarchy,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const required = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!required || required.length === 0) return true;
+    const principal = context.switchToHttp().getRequest<{ user?: AuthPrincipal }>().user;
+    if (!principal) throw new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required');
+    if (!this.hierarchy.satisfiesAny(principal.roles, required)) {
+      throw new AuthError('ERR_INSUFFICIENT_ROLE', `requires role ${required.join(' or ')}`);
+    }
+    return true;
+  }
+}

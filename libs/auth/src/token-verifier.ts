@@ -1,0 +1,180 @@
+import { verify as verifySignature } from 'node:crypto';
+
+import { ACCESS_TOKEN_TYPES, KEY_CARRYING_HEADERS } from './auth.constants';
+import { AuthError, type AuthErrorCode } from './auth.errors';
+import type { AccessTokenClaims, AuthPrincipal } from './interfaces/auth-principal.interface';
+import type { JwtAlgorithm } from './interfaces/jwt-algorithm';
+import type { KeySource } from './interfaces/key-source.interface';
+import { JWS_ALGORITHMS } from './jws-algorithms';
+import type { ResolvedAuthOptions } from './resolved-auth-options';
+import type { VerifiedTokenCache } from './verified-token.cache';
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** `crit` extensions this verifier understands: none, so any `crit` is refused (RFC 7515 §4.1.11). */
+const SUPPORTED_CRITICAL_HEADERS: ReadonlySet<string> = new Set();
+
+function reject(code: AuthErrorCode, message: string): never {
+  throw new AuthError(code, message);
+}
+
+function decodeJsonObject(segment: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    reject('ERR_TOKEN_MALFORMED', `token ${what} is not valid JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    reject('ERR_TOKEN_MALFORMED', `token ${what} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/**
+ * The one implementation of the verification rules (RFC 8725, RFC 9068), used by the JWT guard
+ * and by `TokenService.verify`. Signatures are checked with `node:crypto` on pre-parsed keys:
+ * this is the hot path of every guarded request.
+ */
+export class TokenVerifier {
+  constructor(
+    private readonly options: ResolvedAuthOptions,
+    private readonly keySource: KeySource,
+    private readonly cache: VerifiedTokenCache,
+  ) {}
+
+  /** Verifies `token` and returns its principal, or throws an {@link AuthError}. */
+  async verify(token: string): Promise<AuthPrincipal> {
+    const principal = this.cache.get(token) ?? (await this.verifyUncached(token));
+    const checker = this.options.revocationChecker;
+    if (checker && (await checker.isRevoked(principal))) {
+      reject('ERR_TOKEN_REVOKED', 'token has been revoked');
+    }
+    return principal;
+  }
+
+  private async verifyUncached(token: string): Promise<AuthPrincipal> {
+    if (typeof token !== 'string' || token.length === 0) reject('ERR_TOKEN_MALFORMED', 'token is empty');
+    // Length in UTF-16 units bounds the byte length from below; a token is ASCII anyway.
+    if (token.length > this.options.maxTokenBytes || Buffer.byteLength(token) > this.options.maxTokenBytes) {
+      reject('ERR_TOKEN_TOO_LARGE', 'token is too large');
+    }
+    const firstDot = token.indexOf('.');
+    const secondDot = token.indexOf('.', firstDot + 1);
+    if (firstDot <= 0 || secondDot <= firstDot + 1 || token.indexOf('.', secondDot + 1) !== -1) {
+      reject('ERR_TOKEN_MALFORMED', 'token is not a compact JWS');
+    }
+    const headerPart = token.slice(0, firstDot);
+    const payloadPart = token.slice(firstDot + 1, secondDot);
+    const signaturePart = token.slice(secondDot + 1);
+    if (!BASE64URL.test(headerPart) || !BASE64URL.test(payloadPart) || !BASE64URL.test(signaturePart)) {
+      reject('ERR_TOKEN_MALFORMED', 'token is not base64url encoded');
+    }
+
+    const header = decodeJsonObject(headerPart, 'header');
+    const alg = this.checkHeader(header);
+    const kid = header.kid as string;
+    const key = await this.keySource.getKey(kid);
+    if (!key) reject('ERR_KID_UNKNOWN', 'token signing key is unknown');
+    if (!key.algorithms.has(alg)) reject('ERR_ALG_NOT_ALLOWED', 'token algorithm does not match its key');
+
+    const params = JWS_ALGORITHMS[alg];
+    const signature = Buffer.from(signaturePart, 'base64url');
+    if (params.signatureBytes !== undefined && signature.length !== params.signatureBytes) {
+      reject('ERR_SIGNATURE_INVALID', 'token signature is invalid');
+    }
+    const signingInput = Buffer.from(token.slice(0, secondDot), 'ascii');
+    const valid = verifySignature(
+      params.digest,
+      signingInput,
+      { key: key.key, dsaEncoding: params.dsaEncoding, padding: params.padding, saltLength: params.saltLength },
+      signature,
+    );
+    if (!valid) reject('ERR_SIGNATURE_INVALID', 'token signature is invalid');
+
+    const claims = this.checkClaims(decodeJsonObject(payloadPart, 'payload'));
+    const principal = toPrincipal(claims);
+    this.cache.set(token, principal, kid);
+    return principal;
+  }
+
+  /** Header rules, checked before any key lookup so that forgeries cost us nothing. */
+  private checkHeader(header: Record<string, unknown>): JwtAlgorithm {
+    const alg = header.alg;
+    if (typeof alg !== 'string' || !this.options.algorithms.has(alg as JwtAlgorithm)) {
+      reject('ERR_ALG_NOT_ALLOWED', 'token algorithm is not allowed');
+    }
+    const typ = header.typ;
+    if (typeof typ !== 'string' || !ACCESS_TOKEN_TYPES.has(typ.toLowerCase())) {
+      reject('ERR_TYP_INVALID', 'token is not an access token (typ must be at+jwt)');
+    }
+    for (const name of KEY_CARRYING_HEADERS) {
+      if (name in header) reject('ERR_HEADER_FORBIDDEN', `token header ${name} is not accepted`);
+    }
+    if ('crit' in header) {
+      const crit = header.crit;
+      if (!isStringArray(crit) || crit.length === 0 || crit.some((name) => !SUPPORTED_CRITICAL_HEADERS.has(name))) {
+        reject('ERR_CRIT_UNSUPPORTED', 'token has unsupported critical header parameters');
+      }
+    }
+    const kid = header.kid;
+    if (typeof kid !== 'string' || kid.length === 0 || kid.length > 256) {
+      reject('ERR_KID_UNKNOWN', 'token has no usable kid');
+    }
+    return alg as JwtAlgorithm;
+  }
+
+  private checkClaims(payload: Record<string, unknown>): AccessTokenClaims {
+    const { exp, iat, nbf, sub, iss, aud } = payload;
+    if (typeof exp !== 'number' || !Number.isFinite(exp)) reject('ERR_CLAIM_INVALID', 'token exp is missing');
+    if (typeof iat !== 'number' || !Number.isFinite(iat)) reject('ERR_CLAIM_INVALID', 'token iat is missing');
+    if (typeof sub !== 'string' || sub.length === 0) reject('ERR_CLAIM_INVALID', 'token sub is missing');
+    if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) {
+      reject('ERR_CLAIM_INVALID', 'token nbf is invalid');
+    }
+    if (iss !== this.options.issuer) reject('ERR_ISSUER_INVALID', 'token issuer is not trusted');
+    const audiences = typeof aud === 'string' ? [aud] : aud;
+    if (!isStringArray(audiences) || !audiences.some((a) => this.options.audiences.includes(a))) {
+      reject('ERR_AUDIENCE_INVALID', 'token audience is not accepted');
+    }
+
+    const now = this.options.clock.now() / 1000;
+    const tolerance = this.options.clockToleranceSeconds;
+    if (exp <= now - tolerance) reject('ERR_TOKEN_EXPIRED', 'token has expired');
+    if (typeof nbf === 'number' && nbf > now + tolerance) reject('ERR_TOKEN_NOT_YET_VALID', 'token is not valid yet');
+    if (iat > now + tolerance) reject('ERR_TOKEN_NOT_YET_VALID', 'token was issued in the future');
+
+    const { roles, scope, client_id: clientId, sid, jti } = payload;
+    if (roles !== undefined && !isStringArray(roles)) reject('ERR_CLAIM_INVALID', 'token roles are invalid');
+    if (scope !== undefined && typeof scope !== 'string') reject('ERR_CLAIM_INVALID', 'token scope is invalid');
+    for (const [name, value] of Object.entries({ client_id: clientId, sid, jti })) {
+      if (value !== undefined && typeof value !== 'string') reject('ERR_CLAIM_INVALID', `token ${name} is invalid`);
+    }
+    return payload as AccessTokenClaims;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+function toPrincipal(claims: AccessTokenClaims): AuthPrincipal {
+  const scope = claims.scope ?? '';
+  return deepFreeze({
+    sub: claims.sub,
+    roles: claims.roles ?? [],
+    scopes: scope.split(' ').filter((s) => s.length > 0),
+    clientId: claims.client_id,
+    sessionId: claims.sid,
+    tokenId: claims.jti,
+    expiresAt: claims.exp,
+    claims,
+  });
+}
