@@ -34,5 +34,6 @@ module.exports = {
   moduleNameMapper: {
     '^@jwt-token/auth$': path.join(__dirname, 'libs/auth/src/index.ts'),
     '^@jwt-token/auth/testing$': path.join(__dirname, 'libs/auth/src/testing/index.ts'),
+    '^@jwt-token/service-kit$': path.join(__dirname, 'libs/service-kit/src/index.ts'),
   },
 };

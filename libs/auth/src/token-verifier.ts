@@ -30,6 +30,15 @@ function decodeJsonObject(segment: string, what: string): Record<string, unknown
   return value as Record<string, unknown>;
 }
 
+/**
+ * RFC 4648 §3.5: the unused bits of the last character must be zero. Without this check a
+ * segment has several spellings of the same bytes, so one signed token would have up to 15
+ * other texts that verify, each escaping anything keyed on the token text (cache, denylists).
+ */
+function isCanonicalBase64url(segment: string): boolean {
+  return Buffer.from(segment, 'base64url').toString('base64url') === segment;
+}
+
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
@@ -72,6 +81,9 @@ export class TokenVerifier {
     const signaturePart = token.slice(secondDot + 1);
     if (!BASE64URL.test(headerPart) || !BASE64URL.test(payloadPart) || !BASE64URL.test(signaturePart)) {
       reject('ERR_TOKEN_MALFORMED', 'token is not base64url encoded');
+    }
+    if (!isCanonicalBase64url(headerPart) || !isCanonicalBase64url(payloadPart) || !isCanonicalBase64url(signaturePart)) {
+      reject('ERR_TOKEN_MALFORMED', 'token is not canonically base64url encoded');
     }
 
     const header = decodeJsonObject(headerPart, 'header');

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, type INestApplication, Post } from '@nestjs/common';
+import { Controller, Delete, Get, type INestApplication, Post, type Type } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -76,8 +76,12 @@ export interface TestApp {
   keys: InMemoryKeyStore;
 }
 
-/** A Nest app with the demo controllers behind AuthTestingModule, on the chosen adapter. */
-export async function createTestApp(adapter: AdapterName, options: AuthTestingOptions = {}): Promise<TestApp> {
+/** A Nest app with the demo controllers (and any `extraControllers`) behind AuthTestingModule, on the chosen adapter. */
+export async function createTestApp(
+  adapter: AdapterName,
+  options: AuthTestingOptions = {},
+  extraControllers: Type[] = [],
+): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
       AuthTestingModule.forRoot({
@@ -85,7 +89,7 @@ export async function createTestApp(adapter: AdapterName, options: AuthTestingOp
         ...options,
       }),
     ],
-    controllers: [DemoController, PublicController, AdminController],
+    controllers: [DemoController, PublicController, AdminController, ...extraControllers],
   }).compile();
   let app: INestApplication;
   if (adapter === 'fastify') {

@@ -1,0 +1,64 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+
+import { AuthModule } from '@jwt-token/auth';
+import { ApiExceptionFilter, LoggingModule } from '@jwt-token/service-kit';
+
+import { UsersAdminController } from './admin/users-admin.controller';
+import { UsersAdminService } from './admin/users-admin.service';
+import { AuthController } from './auth/auth.controller';
+import { AuthService } from './auth/auth.service';
+import { TokenIssuer } from './auth/token-issuer';
+import { CLOCK, type Clock } from './common/clock';
+import { RedisThrottlerStorage } from './common/redis-throttler.storage';
+import { AUTH_API_CONFIG, type AuthApiConfig } from './config/auth-api.config';
+import { CoreModule, type CoreOptions } from './core.module';
+import { HealthController } from './health/health.controller';
+import { KeysController } from './keys/keys.controller';
+import { MetadataController } from './keys/metadata.controller';
+import { DbSigningKeyStore } from './keys/signing-key.store';
+import { SessionRevocationChecker } from './sessions/session-revocation.checker';
+import { AdminBootstrap } from './users/admin-bootstrap';
+import { ROLE_HIERARCHY } from './users/roles';
+
+@Module({})
+export class AppModule {
+  static forRoot(options: CoreOptions): DynamicModule {
+    const { config } = options;
+    return {
+      module: AppModule,
+      imports: [
+        LoggingModule.forRoot({ level: config.logLevel, service: 'auth-api' }),
+        CoreModule.forRoot(options),
+        TerminusModule,
+        ThrottlerModule.forRootAsync({
+          inject: [AUTH_API_CONFIG, { token: RedisThrottlerStorage, optional: true }],
+          useFactory: (cfg: AuthApiConfig, redis?: RedisThrottlerStorage) => ({
+            // Named 'default' so the 429 carries a plain Retry-After header.
+            throttlers: [{ name: 'default', ttl: 60_000, limit: cfg.rateLimitPerMinute }],
+            storage: redis,
+          }),
+        }),
+        // auth-api verifies its own tokens with its own key store: no JWKS round trip.
+        AuthModule.forRootAsync({
+          inject: [AUTH_API_CONFIG, DbSigningKeyStore, SessionRevocationChecker, CLOCK],
+          useFactory: (cfg: AuthApiConfig, keyStore: DbSigningKeyStore, revocationChecker: SessionRevocationChecker, clock: Clock) => ({
+            issuer: cfg.issuer,
+            // User tokens are for the resource servers; auth-api's own endpoints accept them too.
+            audience: [cfg.audience, cfg.issuer],
+            algorithms: [cfg.jwtAlg],
+            keyStore,
+            revocationChecker,
+            roleHierarchy: ROLE_HIERARCHY,
+            accessTokenTtlSeconds: cfg.accessTokenTtl,
+            realm: 'auth-api',
+            clock,
+          }),
+        }),
+      ],
+      controllers: [AuthController, UsersAdminController, KeysController, MetadataController, HealthController],
+      providers: [AuthService, TokenIssuer, UsersAdminService, AdminBootstrap, ApiExceptionFilter],
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import { ApiError } from '@jwt-token/service-kit';
+
+import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
+import { CLOCK, type Clock } from '../common/clock';
+import { PasswordHasher } from '../crypto/password-hasher';
+import { type ClientContext, RefreshRefusedError, SessionsService } from '../sessions/sessions.service';
+import { UsersService } from '../users/users.service';
+import { TokenIssuer } from './token-issuer';
+import type { TokenResponse } from './token-response';
+
+const INVALID_CREDENTIALS = 'email or password is incorrect';
+
+export function invalidGrant(): ApiError {
+  return new ApiError(401, 'invalid_grant', 'the refresh token is invalid, expired or revoked');
+}
+
+/** Login, refresh and password change: the credential flows. */
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(UsersService) private readonly users: UsersService,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    @Inject(TokenIssuer) private readonly issuer: TokenIssuer,
+    @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Unknown email and wrong password cost the same (a dummy hash is verified) and answer the same
+   * body. A locked account answers 429 with Retry-After before any password check.
+   */
+  async login(email: string, password: string, context: ClientContext): Promise<TokenResponse> {
+    const user = await this.users.findByEmail(email);
+    if (!user) {
+      await this.hasher.verifyAgainstDummy(password);
+      throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
+    }
+    const now = this.clock.now();
+    if (user.lockedUntil !== null && user.lockedUntil > now) {
+      const retryAfter = String(Math.ceil((user.lockedUntil - now) / 1000));
+      throw new ApiError(429, 'account_locked', 'too many failed logins; try again later', {}, { 'Retry-After': retryAfter });
+    }
+    if (user.lockedUntil !== null) await this.users.clearFailedLogins(user.id);
+
+    const valid = await this.hasher.verify(user.passwordHash, password);
+    if (!valid || user.disabled) {
+      if (!valid) {
+        await this.users.recordFailedLogin(user.id, this.config.loginMaxFailures, this.config.loginLockoutSeconds * 1000);
+      }
+      throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
+    }
+    if (user.failedLogins > 0) await this.users.clearFailedLogins(user.id);
+    if (this.hasher.needsRehash(user.passwordHash)) {
+      await this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
+    }
+    return this.issuer.forSession(user, await this.sessions.open(user.id, context));
+  }
+
+  /** Rotates a refresh token; the user is re-read so role changes and disabling apply at once. */
+  async refresh(refreshToken: string, context: ClientContext): Promise<TokenResponse> {
+    let grant;
+    try {
+      grant = await this.sessions.refresh(refreshToken, context);
+    } catch (error) {
+      if (error instanceof RefreshRefusedError) throw invalidGrant();
+      throw error;
+    }
+    const user = await this.users.findById(grant.session.userId);
+    if (!user || user.disabled) {
+      await this.sessions.revoke(grant.session.id, user ? 'user_disabled' : 'user_deleted');
+      throw invalidGrant();
+    }
+    return this.issuer.forSession(user, grant);
+  }
+
+  /** Changes the password and ends every other session of the user. */
+  async changePassword(userId: string, sessionId: string | undefined, current: string, next: string): Promise<void> {
+    const user = await this.users.findById(userId);
+    if (!user || !(await this.hasher.verify(user.passwordHash, current))) {
+      throw new ApiError(403, 'invalid_current_password', 'the current password is incorrect');
+    }
+    await this.users.update(user.id, { passwordHash: await this.hasher.hash(next) });
+    await this.sessions.revokeAllForUser(user.id, 'password_changed', sessionId);
+  }
+}

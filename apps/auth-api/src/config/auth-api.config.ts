@@ -1,0 +1,73 @@
+import { ConfigError, type CommonServiceConfig, EnvReader, readCommonConfig } from '@jwt-token/service-kit';
+import { join, resolve } from 'node:path';
+
+/** Signing algorithms auth-api can issue with (@nestjs/jwt / jsonwebtoken cannot sign EdDSA). */
+export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'PS256'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
+
+/** Everything auth-api reads from its environment, validated once at start. */
+export interface AuthApiConfig extends CommonServiceConfig {
+  dataDir: string;
+  /** `postgres://…`, or undefined for the embedded SQLite file. */
+  databaseUrl?: string;
+  sqlitePath: string;
+  redisUrl?: string;
+  issuer: string;
+  audience: string;
+  jwtAlg: SigningAlgorithm;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  refreshReuseInterval: number;
+  adminEmail?: string;
+  adminPassword?: string;
+  loginMaxFailures: number;
+  loginLockoutSeconds: number;
+  rateLimitPerMinute: number;
+  /** Encrypts private keys and the refresh-token secret at rest when set. */
+  keyEncryptionKey?: string;
+  /** Seconds between reloads of the signing keys from the database (other instances may rotate). */
+  keyReloadSeconds: number;
+}
+
+const DAY = 24 * 60 * 60;
+
+export function loadAuthApiConfig(environment: Record<string, string | undefined> = process.env): AuthApiConfig {
+  const env = new EnvReader(environment);
+  const dataDir = resolve(env.string('DATA_DIR', './data'));
+  const adminEmail = env.string('ADMIN_EMAIL');
+  const adminPassword = env.string('ADMIN_PASSWORD');
+  if ((adminEmail === undefined) !== (adminPassword === undefined)) {
+    throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  if (adminPassword !== undefined && (adminPassword.length < 8 || adminPassword.length > 128)) {
+    throw new ConfigError('ADMIN_PASSWORD is invalid: expected 8 to 128 characters');
+  }
+  const keyEncryptionKey = env.string('KEY_ENCRYPTION_KEY');
+  if (keyEncryptionKey !== undefined && keyEncryptionKey.length < 32) {
+    throw new ConfigError('KEY_ENCRYPTION_KEY is invalid: expected at least 32 characters');
+  }
+  const issuer = env.url('AUTH_ISSUER', 'http://localhost:3000', ['http', 'https']) as string;
+  return {
+    ...readCommonConfig(env, 3000),
+    dataDir,
+    databaseUrl: env.url('DATABASE_URL', undefined, ['postgres', 'postgresql']),
+    sqlitePath: join(dataDir, 'auth.sqlite'),
+    redisUrl: env.url('REDIS_URL', undefined, ['redis', 'rediss']),
+    issuer: issuer.replace(/\/+$/, ''),
+    audience: env.string('AUTH_AUDIENCE', 'resource-api'),
+    jwtAlg: env.oneOf('JWT_ALG', SIGNING_ALGORITHMS, 'ES256'),
+    accessTokenTtl: env.integer('ACCESS_TOKEN_TTL', 900, { min: 30, max: DAY }),
+    refreshTokenTtl: env.integer('REFRESH_TOKEN_TTL', 30 * DAY, { min: 60, max: 365 * DAY }),
+    refreshReuseInterval: env.integer('REFRESH_REUSE_INTERVAL', 10, { min: 0, max: 300 }),
+    adminEmail,
+    adminPassword,
+    loginMaxFailures: env.integer('LOGIN_MAX_FAILURES', 5, { min: 1, max: 1000 }),
+    loginLockoutSeconds: env.integer('LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: DAY }),
+    rateLimitPerMinute: env.integer('RATE_LIMIT_PER_MINUTE', 120, { min: 1, max: 1_000_000 }),
+    keyEncryptionKey,
+    keyReloadSeconds: env.integer('KEY_RELOAD_SECONDS', 5, { min: 1, max: 3600 }),
+  };
+}
+
+/** Injection token of the {@link AuthApiConfig}. */
+export const AUTH_API_CONFIG = Symbol('auth-api:config');

@@ -1,0 +1,55 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+
+import { type Clock, CLOCK, systemClock } from './common/clock';
+import { RedisThrottlerStorage } from './common/redis-throttler.storage';
+import { AUTH_API_CONFIG, type AuthApiConfig } from './config/auth-api.config';
+import { PasswordHasher } from './crypto/password-hasher';
+import { SecretBox } from './crypto/secret-box';
+import { ServerSecrets } from './crypto/server-secrets';
+import { dataSourceOptions } from './database/data-source.options';
+import { ENTITIES } from './database/entities';
+import { DbSigningKeyStore } from './keys/signing-key.store';
+import { refreshTokenCodecProvider } from './sessions/refresh-token-codec.provider';
+import { SessionRevocationChecker } from './sessions/session-revocation.checker';
+import { SessionsService } from './sessions/sessions.service';
+import { UsersService } from './users/users.service';
+
+/** Options of {@link CoreModule.forRoot}: the configuration and, in tests, a clock to control. */
+export interface CoreOptions {
+  config: AuthApiConfig;
+  clock?: Clock;
+}
+
+/**
+ * Persistence and the services everything else builds on. Global, so that the auth library's
+ * async factory and the feature controllers can inject them.
+ */
+@Module({})
+export class CoreModule {
+  static forRoot({ config, clock = systemClock }: CoreOptions): DynamicModule {
+    const shared = [
+      { provide: AUTH_API_CONFIG, useValue: config },
+      { provide: CLOCK, useValue: clock },
+      { provide: SecretBox, useValue: new SecretBox(config.keyEncryptionKey) },
+      PasswordHasher,
+      ServerSecrets,
+      refreshTokenCodecProvider,
+      DbSigningKeyStore,
+      UsersService,
+      SessionsService,
+      SessionRevocationChecker,
+      ...(config.redisUrl ? [{ provide: RedisThrottlerStorage, useFactory: () => RedisThrottlerStorage.connect(config.redisUrl!) }] : []),
+    ];
+    return {
+      module: CoreModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config), retryAttempts: 5, retryDelay: 1000 }),
+        TypeOrmModule.forFeature(ENTITIES),
+      ],
+      providers: shared,
+      exports: [...shared.map((p) => ('provide' in p ? p.provide : p)), TypeOrmModule],
+    };
+  }
+}

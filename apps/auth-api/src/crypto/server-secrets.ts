@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import type { Repository } from 'typeorm';
+
+import { CLOCK, type Clock } from '../common/clock';
+import { ServerSecretEntity } from '../database/entities';
+import { SecretBox } from './secret-box';
+
+/**
+ * Random secrets every instance must share, created once in the database (sealed under
+ * KEY_ENCRYPTION_KEY when set). Two instances racing to create one both end up with the winner's.
+ */
+@Injectable()
+export class ServerSecrets {
+  constructor(
+    @InjectRepository(ServerSecretEntity) private readonly repository: Repository<ServerSecretEntity>,
+    @Inject(SecretBox) private readonly secretBox: SecretBox,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async getOrCreate(name: string, bytes = 32): Promise<Buffer> {
+    const existing = await this.repository.findOneBy({ name });
+    if (existing) return this.reveal(existing);
+    const value = randomBytes(bytes).toString('base64url');
+    await this.repository
+      .createQueryBuilder()
+      .insert()
+      .values({ name, value: this.secretBox.seal(value), createdAt: this.clock.now() })
+      .orIgnore()
+      .execute();
+    return this.reveal(await this.repository.findOneByOrFail({ name }));
+  }
+
+  private async reveal(row: ServerSecretEntity): Promise<Buffer> {
+    if (this.secretBox.encrypting && !SecretBox.isSealed(row.value)) {
+      await this.repository.update({ name: row.name }, { value: this.secretBox.seal(row.value) });
+    }
+    return Buffer.from(this.secretBox.open(row.value), 'base64url');
+  }
+}

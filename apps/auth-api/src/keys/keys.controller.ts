@@ -1,0 +1,25 @@
+import { Controller, Get, Header, Inject, Post } from '@nestjs/common';
+
+import { Public, Roles } from '@jwt-token/auth';
+
+import { DbSigningKeyStore } from './signing-key.store';
+
+@Controller()
+export class KeysController {
+  constructor(@Inject(DbSigningKeyStore) private readonly keys: DbSigningKeyStore) {}
+
+  /** Public keys of every key whose tokens may still be valid. Short max-age: rotations show fast. */
+  @Public()
+  @Get('.well-known/jwks.json')
+  @Header('Cache-Control', 'public, max-age=60')
+  @Header('Content-Type', 'application/jwk-set+json')
+  async jwks() {
+    return { keys: await this.keys.publishedKeys() };
+  }
+
+  @Roles('admin')
+  @Post('keys/rotate')
+  async rotate() {
+    return { kid: await this.keys.rotate() };
+  }
+}

@@ -1,0 +1,166 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createPrivateKey, type JsonWebKey } from 'node:crypto';
+import type { Repository } from 'typeorm';
+
+import {
+  createVerificationKey,
+  type SigningKey,
+  type SigningKeyStore,
+  type VerificationKey,
+} from '@jwt-token/auth';
+
+import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
+import { CLOCK, type Clock } from '../common/clock';
+import { SecretBox } from '../crypto/secret-box';
+import { SigningKeyEntity } from '../database/entities';
+import { generateSigningKeyPair } from './key-pair.generator';
+
+/** A retired key stays published this long after the last token it signed expires (clock skew). */
+const RETIREMENT_GRACE_MS = 60_000;
+/** An unknown kid reloads the keys from the database at most this often. */
+const UNKNOWN_KID_RELOAD_MS = 1000;
+
+/**
+ * The issuer's keys, kept in the database so that every instance signs with the same active key
+ * and publishes the same JWKS. Each instance reloads them every KEY_RELOAD_SECONDS, so a rotation
+ * on one instance is used by the others within seconds.
+ */
+@Injectable()
+export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
+  private readonly logger = new Logger(DbSigningKeyStore.name);
+  private active: SigningKey | null = null;
+  private keys = new Map<string, VerificationKey>();
+  private publicJwks: JsonWebKey[] = [];
+  private loadedAt = Number.NEGATIVE_INFINITY;
+  private reloading: Promise<void> | null = null;
+
+  constructor(
+    @InjectRepository(SigningKeyEntity) private readonly repository: Repository<SigningKeyEntity>,
+    @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
+    @Inject(SecretBox) private readonly secretBox: SecretBox,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): Promise<void> {
+    return this.initialize();
+  }
+
+  /** Makes sure a key for the configured algorithm exists, then loads the key set. */
+  async initialize(): Promise<void> {
+    await this.sealPlainKeys();
+    await this.load();
+    if (!this.active) {
+      this.logger.log(`no ${this.config.jwtAlg} signing key yet: generating one`);
+      await this.rotate();
+    }
+  }
+
+  /** Creates a new active key; the previous ones are retired (still published until their tokens expire). */
+  async rotate(): Promise<string> {
+    const pair = await generateSigningKeyPair(this.config.jwtAlg);
+    const pem = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const now = this.clock.now();
+    // Two statements, no transaction: SQLite shares one connection between requests. A crash in
+    // between leaves two unretired keys; the newest signs and the next rotation retires the other.
+    await this.repository.insert({
+      kid: pair.kid,
+      alg: pair.alg,
+      publicJwk: JSON.stringify(pair.publicJwk),
+      privateKey: this.secretBox.seal(pem),
+      createdAt: now,
+      retiredAt: null,
+    });
+    await this.repository
+      .createQueryBuilder()
+      .update(SigningKeyEntity)
+      .set({ retiredAt: now })
+      .where('retired_at IS NULL AND kid <> :kid', { kid: pair.kid })
+      .execute();
+    await this.load();
+    return pair.kid;
+  }
+
+  async getSigningKey(): Promise<SigningKey> {
+    if (this.isStale()) await this.reload();
+    if (!this.active) throw new Error('no active signing key');
+    return this.active;
+  }
+
+  async getKey(kid: string): Promise<VerificationKey | undefined> {
+    if (this.keys.has(kid) && !this.isStale()) return this.keys.get(kid);
+    if (this.clock.now() - this.loadedAt >= UNKNOWN_KID_RELOAD_MS) await this.reload();
+    return this.keys.get(kid);
+  }
+
+  hasKey(kid: string): boolean {
+    return this.keys.has(kid);
+  }
+
+  /** The public halves of every key that may still have valid tokens: the JWKS. */
+  async publishedKeys(): Promise<JsonWebKey[]> {
+    if (this.isStale()) await this.reload();
+    return this.publicJwks;
+  }
+
+  get activeKid(): string | undefined {
+    return this.active?.kid;
+  }
+
+  private isStale(): boolean {
+    return this.clock.now() - this.loadedAt >= this.config.keyReloadSeconds * 1000;
+  }
+
+  private reload(): Promise<void> {
+    this.reloading ??= this.load()
+      .catch((error: Error) => {
+        // Keep serving with the keys we have; the database may be briefly away.
+        this.logger.warn(`reloading signing keys failed: ${error.message}`);
+        if (!this.active) throw error;
+      })
+      .finally(() => (this.reloading = null));
+    return this.reloading;
+  }
+
+  private async load(): Promise<void> {
+    const now = this.clock.now();
+    const oldestUseful = now - (this.config.accessTokenTtl * 1000 + RETIREMENT_GRACE_MS);
+    const rows = await this.repository.find({ order: { createdAt: 'DESC', kid: 'ASC' } });
+    const live = rows.filter((row) => row.retiredAt === null || row.retiredAt > oldestUseful);
+    const keys = new Map<string, VerificationKey>();
+    const jwks: JsonWebKey[] = [];
+    for (const row of live) {
+      const jwk = JSON.parse(row.publicJwk) as JsonWebKey;
+      const key = createVerificationKey(row.kid, jwk, new Set([row.alg as 'ES256']), row.alg);
+      if (!key) continue;
+      keys.set(row.kid, key);
+      jwks.push(jwk);
+    }
+    const current = live.find((row) => row.retiredAt === null && row.alg === this.config.jwtAlg);
+    this.active = current
+      ? {
+          kid: current.kid,
+          alg: current.alg as SigningKey['alg'],
+          privateKey:
+            this.active?.kid === current.kid
+              ? this.active.privateKey
+              : createPrivateKey(this.secretBox.open(current.privateKey)),
+        }
+      : null;
+    this.keys = keys;
+    this.publicJwks = jwks;
+    this.loadedAt = now;
+    const expired = rows.filter((row) => !live.includes(row)).map((row) => row.kid);
+    if (expired.length > 0) await this.repository.delete(expired);
+  }
+
+  /** Seals any private key stored in clear, once KEY_ENCRYPTION_KEY is set. */
+  async sealPlainKeys(): Promise<void> {
+    if (!this.secretBox.encrypting) return;
+    const plain = await this.repository.find();
+    for (const row of plain) {
+      if (SecretBox.isSealed(row.privateKey)) continue;
+      await this.repository.update({ kid: row.kid }, { privateKey: this.secretBox.seal(row.privateKey) });
+    }
+  }
+}

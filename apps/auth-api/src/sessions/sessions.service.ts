@@ -1,0 +1,186 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Repository } from 'typeorm';
+
+import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
+import { CLOCK, type Clock } from '../common/clock';
+import type { RefreshTokenCodec } from '../crypto/refresh-token.codec';
+import { SessionEntity } from '../database/entities';
+import type { RotationRecord } from '../database/entities/session.entity';
+import { REFRESH_TOKEN_CODEC } from './refresh-token-codec.provider';
+
+/** Where a request came from, recorded on the session. */
+export interface ClientContext {
+  userAgent?: string;
+  ip?: string;
+}
+
+/** A session and the refresh token that currently belongs to it. */
+export interface SessionGrant {
+  session: SessionEntity;
+  refreshToken: string;
+}
+
+/** Why a refresh was refused; every case is `invalid_grant` on the wire. */
+export class RefreshRefusedError extends Error {
+  constructor(readonly reason: 'unknown' | 'revoked' | 'expired' | 'reused') {
+    super(`refresh refused: ${reason}`);
+  }
+}
+
+/** Generations kept in a session's rotation log at most, whatever the reuse interval. */
+const MAX_ROTATION_RECORDS = 64;
+
+/**
+ * Sessions and refresh-token rotation (RFC 9700 §4.14): every use rotates; a rotated token
+ * replayed within REFRESH_REUSE_INTERVAL gets the current token (racing tabs); later, it revokes
+ * the whole session. Exactly one rotation per token, however many requests race: the rotation is
+ * a single UPDATE conditioned on the generation, which the database applies once.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectRepository(SessionEntity) private readonly sessions: Repository<SessionEntity>,
+    @Inject(REFRESH_TOKEN_CODEC) private readonly codec: RefreshTokenCodec,
+    @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async open(userId: string, context: ClientContext): Promise<SessionGrant> {
+    const now = this.clock.now();
+    const session = this.sessions.create({
+      id: randomUUID(),
+      userId,
+      salt: randomBytes(16).toString('base64url'),
+      generation: 0,
+      rotations: [],
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: now + this.config.refreshTokenTtl * 1000,
+      revokedAt: null,
+      revokedReason: null,
+      userAgent: context.userAgent?.slice(0, 512) ?? null,
+      ip: context.ip?.slice(0, 64) ?? null,
+    });
+    await this.sessions.insert(session);
+    return { session, refreshToken: this.tokenFor(session) };
+  }
+
+  /** Redeems a refresh token: rotates it, or answers a racing replay, or detects reuse. */
+  async refresh(refreshToken: string, context: ClientContext): Promise<SessionGrant> {
+    const decoded = this.codec.decode(refreshToken);
+    if (!decoded) throw new RefreshRefusedError('unknown');
+    let session = await this.sessions.findOneBy({ id: decoded.sessionId });
+    if (!session || !this.codec.matches(decoded, session.salt)) throw new RefreshRefusedError('unknown');
+    if (decoded.generation > session.generation) throw new RefreshRefusedError('unknown');
+    this.assertUsable(session);
+
+    if (decoded.generation === session.generation) {
+      const rotated = await this.rotate(session, context);
+      if (rotated) return { session: rotated, refreshToken: this.tokenFor(rotated) };
+      // Another request rotated this token a moment ago: treat ours as a replay of it.
+      session = await this.sessions.findOneByOrFail({ id: decoded.sessionId });
+      this.assertUsable(session);
+    }
+    return this.answerReplay(session, decoded.generation);
+  }
+
+  async findActive(sessionId: string): Promise<SessionEntity | null> {
+    const session = await this.sessions.findOneBy({ id: sessionId });
+    return session && this.isUsable(session) ? session : null;
+  }
+
+  async listActive(userId: string): Promise<SessionEntity[]> {
+    const sessions = await this.sessions.find({ where: { userId }, order: { createdAt: 'DESC' } });
+    return sessions.filter((session) => this.isUsable(session));
+  }
+
+  /** Revokes one session; returns false when it was not the user's or already ended. */
+  async revoke(sessionId: string, reason: string, userId?: string): Promise<boolean> {
+    const query = this.sessions
+      .createQueryBuilder()
+      .update(SessionEntity)
+      .set({ revokedAt: this.clock.now(), revokedReason: reason })
+      .where('id = :sessionId AND revoked_at IS NULL', { sessionId });
+    if (userId !== undefined) query.andWhere('user_id = :userId', { userId });
+    const result = await query.execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Revokes the session a refresh token belongs to, if it is genuine and the user's. */
+  async revokeByRefreshToken(refreshToken: string, userId: string): Promise<void> {
+    const decoded = this.codec.decode(refreshToken);
+    if (!decoded) return;
+    const session = await this.sessions.findOneBy({ id: decoded.sessionId, userId });
+    if (session && this.codec.matches(decoded, session.salt)) await this.revoke(session.id, 'logout', userId);
+  }
+
+  /** Revokes every session of a user, but `exceptSessionId` when given. */
+  async revokeAllForUser(userId: string, reason: string, exceptSessionId?: string): Promise<number> {
+    const query = this.sessions
+      .createQueryBuilder()
+      .update(SessionEntity)
+      .set({ revokedAt: this.clock.now(), revokedReason: reason })
+      .where('user_id = :userId AND revoked_at IS NULL', { userId });
+    if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
+    const result = await query.execute();
+    return result.affected ?? 0;
+  }
+
+  private tokenFor(session: SessionEntity): string {
+    return this.codec.encode({ sessionId: session.id, generation: session.generation }, session.salt);
+  }
+
+  private isUsable(session: SessionEntity): boolean {
+    return session.revokedAt === null && session.expiresAt > this.clock.now();
+  }
+
+  private assertUsable(session: SessionEntity): void {
+    if (session.revokedAt !== null) throw new RefreshRefusedError('revoked');
+    if (session.expiresAt <= this.clock.now()) throw new RefreshRefusedError('expired');
+  }
+
+  /** One conditional UPDATE: only the request that still sees `generation` wins. */
+  private async rotate(session: SessionEntity, context: ClientContext): Promise<SessionEntity | null> {
+    const now = this.clock.now();
+    const windowStart = now - this.config.refreshReuseInterval * 1000;
+    const rotations: RotationRecord[] = [
+      ...session.rotations.filter((record) => record.rotatedAt >= windowStart),
+      { generation: session.generation, rotatedAt: now },
+    ].slice(-MAX_ROTATION_RECORDS);
+    const changes = {
+      generation: session.generation + 1,
+      rotations,
+      lastUsedAt: now,
+      ...(context.ip ? { ip: context.ip.slice(0, 64) } : {}),
+      ...(context.userAgent ? { userAgent: context.userAgent.slice(0, 512) } : {}),
+    };
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update(SessionEntity)
+      .set(changes)
+      .where('id = :id AND generation = :generation AND revoked_at IS NULL', {
+        id: session.id,
+        generation: session.generation,
+      })
+      .execute();
+    if (result.affected !== 1) return null;
+    return this.sessions.merge(this.sessions.create(session), changes);
+  }
+
+  private async answerReplay(session: SessionEntity, generation: number): Promise<SessionGrant> {
+    const now = this.clock.now();
+    const record = session.rotations.find((r) => r.generation === generation);
+    const withinInterval =
+      this.config.refreshReuseInterval > 0 &&
+      record !== undefined &&
+      now - record.rotatedAt <= this.config.refreshReuseInterval * 1000;
+    if (!withinInterval) {
+      await this.revoke(session.id, 'refresh_reuse');
+      throw new RefreshRefusedError('reused');
+    }
+    await this.sessions.update({ id: session.id }, { lastUsedAt: now });
+    return { session, refreshToken: this.tokenFor(session) };
+  }
+}

@@ -1,0 +1,39 @@
+import { SUPPORTED_ALGORITHMS, type JwtAlgorithm } from '@jwt-token/auth';
+import { type CommonServiceConfig, EnvReader, readCommonConfig } from '@jwt-token/service-kit';
+
+/** Everything resource-api reads from its environment, validated once at start. */
+export interface ResourceApiConfig extends CommonServiceConfig {
+  auth: {
+    /** The only `iss` this service trusts. */
+    issuer: string;
+    /** The `aud` a token must carry to be accepted here. */
+    audience: string;
+    /** Where the issuer publishes its public keys. */
+    jwksUri: string;
+    /** The algorithm auth-api signs with (its `JWT_ALG`); nothing else is accepted. */
+    algorithm: JwtAlgorithm;
+  };
+}
+
+/**
+ * Reads the configuration; throws a `ConfigError` naming the first invalid variable.
+ *
+ * @example
+ * ```ts
+ * const config = readResourceApiConfig(process.env);
+ * ```
+ */
+export function readResourceApiConfig(environment: Record<string, string | undefined>): ResourceApiConfig {
+  const env = new EnvReader(environment);
+  const issuer = env.url('AUTH_ISSUER', 'http://localhost:3000', ['http', 'https']) as string;
+  return {
+    ...readCommonConfig(env, 3001),
+    auth: {
+      issuer,
+      audience: env.string('AUTH_AUDIENCE', 'resource-api'),
+      jwksUri: env.url('AUTH_JWKS_URI', `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`, ['http', 'https']) as string,
+      // Shared with auth-api so that one setting switches both ends.
+      algorithm: env.oneOf('JWT_ALG', SUPPORTED_ALGORITHMS, 'ES256'),
+    },
+  };
+}

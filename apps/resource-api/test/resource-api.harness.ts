@@ -1,0 +1,56 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+
+import { InMemoryKeyStore, TestTokenFactory } from '@jwt-token/auth/testing';
+import { createServiceApp } from '@jwt-token/service-kit';
+
+import { AppModule } from '../src/app.module';
+import { readResourceApiConfig } from '../src/config/resource-api.config';
+import { JwksServer } from './jwks-server';
+
+export const ISSUER = 'http://auth.test:3000';
+export const AUDIENCE = 'resource-api';
+
+/** The real resource-api on Fastify, trusting an {@link InMemoryKeyStore} published by a {@link JwksServer}. */
+export interface ResourceApiHarness {
+  app: NestFastifyApplication;
+  keys: InMemoryKeyStore;
+  jwks: JwksServer;
+  /** Mints tokens the app accepts: right issuer, audience and key. */
+  tokens: TestTokenFactory;
+  http: () => ReturnType<typeof request>;
+  close: () => Promise<void>;
+}
+
+/**
+ * Builds the app exactly as `main.ts` does (createServiceApp + AppModule.forRoot), minus the
+ * listening socket. With `jwksRunning: false` the issuer is not up when the app boots.
+ */
+export async function createHarness(options: { jwksRunning?: boolean } = {}): Promise<ResourceApiHarness> {
+  // Plain JSON lines at "fatal": silent, and no pino-pretty worker thread left behind.
+  process.env.LOG_FORMAT = 'json';
+  const keys = new InMemoryKeyStore('ES256');
+  const jwks = new JwksServer(keys);
+  if (options.jwksRunning === false) await jwks.reservePort();
+  else await jwks.start();
+  const config = readResourceApiConfig({
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
+    AUTH_JWKS_URI: jwks.url,
+    LOG_LEVEL: 'fatal',
+  });
+  const app = await createServiceApp(AppModule.forRoot(config));
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    keys,
+    jwks,
+    tokens: new TestTokenFactory(keys, ISSUER, AUDIENCE),
+    http: () => request(app.getHttpServer()),
+    close: async () => {
+      await app.close();
+      await jwks.stop();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+
+import { AUTH_RESOLVED_OPTIONS, AuthError, describeAuthError, type ResolvedAuthOptions } from '@jwt-token/auth';
+
+import { ApiError, type ApiErrorBody, defaultErrorCode } from './api-error';
+
+/** Errors raised by Fastify or body parsers before a handler runs carry a status and a code. */
+interface FrameworkError {
+  statusCode?: number;
+  status?: number;
+  code?: string;
+  message?: string;
+}
+
+const FRAMEWORK_CODES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+  'entity.parse.failed': 'invalid_json',
+  'entity.too.large': 'payload_too_large',
+};
+
+/**
+ * The one catch-all filter: every error leaves as `{statusCode, error, message}`. Library
+ * `AuthError`s go through the library's own mapping (status, `WWW-Authenticate`). Anything
+ * unexpected becomes a 500 whose details are logged, never returned.
+ */
+@Catch()
+@Injectable()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiExceptionFilter');
+
+  constructor(
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Optional() @Inject(AUTH_RESOLVED_OPTIONS) private readonly authOptions?: ResolvedAuthOptions,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const { httpAdapter } = this.adapterHost;
+    const response = host.switchToHttp().getResponse();
+    if (exception instanceof AuthError) {
+      const described = describeAuthError(exception, this.authOptions?.realm ?? 'api');
+      if (described.wwwAuthenticate) httpAdapter.setHeader(response, 'WWW-Authenticate', described.wwwAuthenticate);
+      httpAdapter.reply(response, described.body, described.status);
+      return;
+    }
+    const { status, body, headers } = this.describe(exception);
+    for (const [name, value] of Object.entries(headers)) httpAdapter.setHeader(response, name, value);
+    httpAdapter.reply(response, body, status);
+  }
+
+  private describe(exception: unknown): { status: number; body: ApiErrorBody; headers: Record<string, string> } {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const raw = exception.getResponse();
+      const headers: Record<string, string> = exception instanceof ApiError ? { ...exception.headers } : {};
+      if (status >= 500) this.logger.error(exception.message, exception.stack);
+      if (typeof raw === 'object' && raw !== null && typeof (raw as ApiErrorBody).error === 'string' && /^[a-z_]+$/.test((raw as ApiErrorBody).error)) {
+        return { status, body: { ...(raw as ApiErrorBody), statusCode: status }, headers };
+      }
+      const message =
+        typeof raw === 'string' ? raw : typeof (raw as { message?: unknown }).message === 'string'
+          ? ((raw as { message: string }).message)
+          : exception.message;
+      // The Fastify adapter wraps body-parser errors in an HttpException; the cause keeps the code.
+      const cause = exception.cause as FrameworkError | undefined;
+      const code = (cause?.code && FRAMEWORK_CODES[cause.code]) || defaultErrorCode(status);
+      return { status, body: { statusCode: status, error: code, message }, headers };
+    }
+    const framework = exception as FrameworkError | null;
+    const status = framework?.statusCode ?? framework?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const code = (framework?.code && FRAMEWORK_CODES[framework.code]) || defaultErrorCode(status);
+      return { status, body: { statusCode: status, error: code, message: framework?.message ?? code }, headers: {} };
+    }
+    this.logger.error(
+      `unhandled error: ${(exception as Error)?.message ?? String(exception)}`,
+      (exception as Error)?.stack,
+    );
+    return {
+      status: 500,
+      body: { statusCode: 500, error: 'internal_error', message: 'internal server error' },
+      headers: {},
+    };
+  }
+}

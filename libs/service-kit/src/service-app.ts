@@ -1,0 +1,109 @@
+import type { INestApplication } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFactory } from '@nestjs/core';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+
+import { ApiExceptionFilter } from './api-exception.filter';
+import { acceptRequestId } from './logging.module';
+import { createValidationPipe } from './validation.pipe';
+
+/** Bodies above this are refused with 413 before parsing. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** A shutdown still running after this long is cut short. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * Creates a Nest app on Fastify with what every service needs: the pino logger, the error
+ * filter, DTO validation and a 64 KiB body limit.
+ */
+export async function createServiceApp(rootModule: unknown, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: 200 },
+    // Defence against prototype poisoning through JSON bodies.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
+    // Fastify's request id is the one pino-http logs (it reuses `req.id`), so Fastify applies
+    // the X-Request-Id rule, and every response, errors and 404s included, echoes it.
+    requestIdHeader: false,
+    genReqId: acceptRequestId,
+  });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-Id', request.id);
+    done();
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule as never, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
+  app.useGlobalFilters(app.get(ApiExceptionFilter));
+  app.useGlobalPipes(createValidationPipe());
+  // Exit 0 once closed; Nest's default re-raises the signal, which exits with 128 + signal.
+  app.enableShutdownHooks(undefined, { useProcessExit: true });
+  return app;
+}
+
+/**
+ * Listens on `host:port` (port 0 picks a free one; the chosen address is logged) and returns the
+ * URL. SIGTERM/SIGINT close the app: no new connections, requests in flight answered, then exit 0;
+ * a shutdown that takes more than 10 s exits anyway.
+ */
+export async function listen(app: INestApplication, port: number, host: string, name: string): Promise<string> {
+  await app.listen(port, host);
+  exitIfShutdownStalls(name);
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const logger = app.get(PinoNestLogger);
+  logger.log(`${name} listening on ${url}`, 'Bootstrap');
+  closeOnSignals(app, name, logger);
+  return url;
+}
+
+/** Most a graceful shutdown may take before the process exits anyway. */
+export const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
+ * SIGTERM or SIGINT: stop accepting, let requests in flight finish, run the modules' shutdown
+ * hooks (database, Redis), exit 0. Nest's own `enableShutdownHooks` re-raises the signal, which
+ * makes the exit status 143; the contract wants 0.
+ */
+function closeOnSignals(app: INestApplication, name: string, logger: { log(message: string, context: string): void }): void {
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal}: ${name} shutting down`, 'Bootstrap');
+    const deadline = setTimeout(() => {
+      process.stderr.write(`${name}: shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms, exiting\n`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        process.stderr.write(`${name}: error during shutdown: ${error.message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+let shutdownWatchInstalled = false;
+
+/** Beside Nest's shutdown hooks: if closing takes longer than {@link SHUTDOWN_TIMEOUT_MS}, exit anyway. */
+function exitIfShutdownStalls(name: string): void {
+  if (shutdownWatchInstalled) return;
+  shutdownWatchInstalled = true;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`${name}: shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting\n`);
+        process.exit(1);
+      }, SHUTDOWN_TIMEOUT_MS).unref();
+    });
+  }
+}
