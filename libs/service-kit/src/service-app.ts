@@ -34,8 +34,9 @@ export async function createServiceApp(rootModule: unknown, options: { logger?: 
     done();
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule as never, adapter, {
-    bufferLogs: true,
+    bufferLogs: options.logger !== false,
     abortOnError: false,
+    ...(options.logger === false ? { logger: false as const } : {}),
   });
   if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
   app.useGlobalFilters(app.get(ApiExceptionFilter));

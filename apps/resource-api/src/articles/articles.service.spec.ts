@@ -1,0 +1,36 @@
+import { ApiError } from '@jwt-token/service-kit';
+
+import { ArticlesService, MAX_ARTICLES } from './articles.service';
+
+describe(ArticlesService.name, () => {
+  let service: ArticlesService;
+  beforeEach(() => {
+    service = new ArticlesService();
+  });
+
+  it('creates, lists, counts and removes articles', () => {
+    const a = service.create({ title: 'A', body: 'a' }, 'u1');
+    const b = service.create({ title: 'B', body: 'b' }, 'u2');
+    expect(a.id).not.toBe(b.id);
+    expect(service.list()).toEqual([a, b]);
+    expect(service.count()).toBe(2);
+    service.remove(a.id);
+    expect(service.list()).toEqual([b]);
+  });
+
+  it('throws 404 not_found for an unknown id', () => {
+    expect(() => service.remove('00000000-0000-4000-8000-000000000000')).toThrow(ApiError);
+    try {
+      service.remove('missing');
+    } catch (error) {
+      expect((error as ApiError).getStatus()).toBe(404);
+      expect((error as ApiError).getResponse()).toMatchObject({ error: 'not_found' });
+    }
+  });
+
+  it('refuses to grow past its bound', () => {
+    for (let i = 0; i < MAX_ARTICLES; i += 1) service.create({ title: 't', body: 'b' }, 'u');
+    expect(() => service.create({ title: 't', body: 'b' }, 'u')).toThrow(ApiError);
+    expect(service.count()).toBe(MAX_ARTICLES);
+  });
+});

@@ -1,0 +1,53 @@
+import { ConfigError } from '@jwt-token/service-kit';
+
+import { readResourceApiConfig } from './resource-api.config';
+
+describe(readResourceApiConfig.name, () => {
+  it('falls back to the contract defaults', () => {
+    expect(readResourceApiConfig({})).toEqual({
+      port: 3001,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      metricsEnabled: false,
+      auth: {
+        issuer: 'http://localhost:3000',
+        audience: 'resource-api',
+        jwksUri: 'http://localhost:3000/.well-known/jwks.json',
+        algorithm: 'ES256',
+      },
+    });
+  });
+
+  it('derives the JWKS URI from the issuer unless given', () => {
+    expect(readResourceApiConfig({ AUTH_ISSUER: 'https://auth.example.com/' }).auth.jwksUri).toBe(
+      'https://auth.example.com/.well-known/jwks.json',
+    );
+    const config = readResourceApiConfig({
+      AUTH_ISSUER: 'https://auth.example.com',
+      AUTH_JWKS_URI: 'http://auth-api:3000/.well-known/jwks.json',
+      AUTH_AUDIENCE: 'orders',
+      JWT_ALG: 'RS256',
+      PORT: '0',
+      HOST: '0.0.0.0',
+    });
+    expect(config.auth).toEqual({
+      issuer: 'https://auth.example.com',
+      audience: 'orders',
+      jwksUri: 'http://auth-api:3000/.well-known/jwks.json',
+      algorithm: 'RS256',
+    });
+    expect(config).toMatchObject({ port: 0, host: '0.0.0.0' });
+  });
+
+  it.each([
+    ['AUTH_ISSUER', 'not a url'],
+    ['AUTH_ISSUER', 'ftp://auth.example.com'],
+    ['AUTH_JWKS_URI', 'file:///etc/passwd'],
+    ['JWT_ALG', 'HS256'],
+    ['PORT', '70000'],
+    ['LOG_LEVEL', 'loud'],
+  ])('refuses %s=%s with a ConfigError naming it', (name, value) => {
+    expect(() => readResourceApiConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => readResourceApiConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));
+  });
+});
