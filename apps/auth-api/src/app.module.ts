@@ -10,6 +10,7 @@ import { UsersAdminService } from './admin/users-admin.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { TokenIssuer } from './auth/token-issuer';
+import { ClientsController } from './clients/clients.controller';
 import { CLOCK, type Clock } from './common/clock';
 import { RedisThrottlerStorage } from './common/redis-throttler.storage';
 import { AUTH_API_CONFIG, type AuthApiConfig } from './config/auth-api.config';
@@ -18,6 +19,10 @@ import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
 import { MetadataController } from './keys/metadata.controller';
 import { DbSigningKeyStore } from './keys/signing-key.store';
+import { ClientAuthenticator } from './oauth/client-authenticator';
+import { OAuthGrantsService } from './oauth/oauth-grants.service';
+import { OAuthController } from './oauth/oauth.controller';
+import { TokenIntrospectionService } from './oauth/token-introspection.service';
 import { SessionRevocationChecker } from './sessions/session-revocation.checker';
 import { AdminBootstrap } from './users/admin-bootstrap';
 import { ROLE_HIERARCHY } from './users/roles';
@@ -37,6 +42,9 @@ export class AppModule {
           useFactory: (cfg: AuthApiConfig, redis?: RedisThrottlerStorage) => ({
             // Named 'default' so the 429 carries a plain Retry-After header.
             throttlers: [{ name: 'default', ttl: 60_000, limit: cfg.rateLimitPerMinute }],
+            // One budget per client IP across every credential endpoint (the library's default
+            // key is per route, which would multiply the limit by the number of endpoints).
+            generateKey: (_context: unknown, tracker: string, name: string) => `credentials:${name}:${tracker}`,
             storage: redis,
           }),
         }),
@@ -57,8 +65,25 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [AuthController, UsersAdminController, KeysController, MetadataController, HealthController],
-      providers: [AuthService, TokenIssuer, UsersAdminService, AdminBootstrap, ApiExceptionFilter],
+      controllers: [
+        AuthController,
+        UsersAdminController,
+        ClientsController,
+        OAuthController,
+        KeysController,
+        MetadataController,
+        HealthController,
+      ],
+      providers: [
+        AuthService,
+        TokenIssuer,
+        UsersAdminService,
+        AdminBootstrap,
+        ClientAuthenticator,
+        OAuthGrantsService,
+        TokenIntrospectionService,
+        ApiExceptionFilter,
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
+import { ClientsService } from './clients/clients.service';
 import { type Clock, CLOCK, systemClock } from './common/clock';
 import { RedisThrottlerStorage } from './common/redis-throttler.storage';
 import { AUTH_API_CONFIG, type AuthApiConfig } from './config/auth-api.config';
@@ -10,6 +11,7 @@ import { ServerSecrets } from './crypto/server-secrets';
 import { dataSourceOptions } from './database/data-source.options';
 import { ENTITIES } from './database/entities';
 import { DbSigningKeyStore } from './keys/signing-key.store';
+import { RevokedTokensService } from './oauth/revoked-tokens.service';
 import { refreshTokenCodecProvider } from './sessions/refresh-token-codec.provider';
 import { SessionRevocationChecker } from './sessions/session-revocation.checker';
 import { SessionsService } from './sessions/sessions.service';
@@ -38,6 +40,8 @@ export class CoreModule {
       DbSigningKeyStore,
       UsersService,
       SessionsService,
+      ClientsService,
+      RevokedTokensService,
       SessionRevocationChecker,
       ...(config.redisUrl ? [{ provide: RedisThrottlerStorage, useFactory: () => RedisThrottlerStorage.connect(config.redisUrl!) }] : []),
     ];

@@ -2,7 +2,8 @@ import { AuthError } from './auth.errors';
 import { extractBearerToken } from './bearer-token.extractor';
 
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2ln-_';
-const extract = (authorization?: string | string[]) => extractBearerToken({ headers: { authorization } });
+const extract = (authorization?: string | string[]) =>
+  extractBearerToken({ headers: { authorization } });
 const codeOf = (authorization: string | string[]) => {
   try {
     extract(authorization);

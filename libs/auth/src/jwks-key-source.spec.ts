@@ -21,10 +21,25 @@ describe(JwksKeySource.name, () => {
   /** A verifier over a JwksKeySource pointed at `server`, as AuthModule builds it. */
   function setup(jwks: JwksClientOptions = {}): void {
     clock = new FakeClock();
-    const options = resolveAuthOptions({ issuer: ISSUER, audience: AUDIENCE, jwksUri: server.url, jwks, clock });
+    const options = resolveAuthOptions({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwksUri: server.url,
+      jwks,
+      clock,
+    });
     if (options.keySource.kind !== 'jwks') throw new Error('expected a jwks key source');
-    source = new JwksKeySource(options.keySource.uri, options.keySource.client, options.algorithms, clock);
-    verifier = new TokenVerifier(options, source, new VerifiedTokenCache(options.cacheMaxEntries, source, clock));
+    source = new JwksKeySource(
+      options.keySource.uri,
+      options.keySource.client,
+      options.algorithms,
+      clock,
+    );
+    verifier = new TokenVerifier(
+      options,
+      source,
+      new VerifiedTokenCache(options.cacheMaxEntries, source, clock),
+    );
   }
 
   const unknownKidToken = () => tokens.sign({}, { header: { kid: randomUUID() } });
@@ -66,14 +81,17 @@ describe(JwksKeySource.name, () => {
   });
 
   it('shares one fetch between concurrent requests with unknown kids', async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, () => codeOf(verifier.verify(unknownKidToken()))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => codeOf(verifier.verify(unknownKidToken()))),
+    );
     expect(new Set(results)).toEqual(new Set(['ERR_KID_UNKNOWN']));
     expect(server.requests).toBe(1);
   });
 
   it('fetches at most once per cooldown however many unknown kids arrive', async () => {
     await verifier.verify(tokens.sign());
-    for (let i = 0; i < 50; i += 1) expect(await codeOf(verifier.verify(unknownKidToken()))).toBe('ERR_KID_UNKNOWN');
+    for (let i = 0; i < 50; i += 1)
+      expect(await codeOf(verifier.verify(unknownKidToken()))).toBe('ERR_KID_UNKNOWN');
     expect(server.requests).toBe(1);
     clock.advance(29);
     await codeOf(verifier.verify(unknownKidToken()));
@@ -99,19 +117,31 @@ describe(JwksKeySource.name, () => {
       ['invalid JSON', (_, res) => res.writeHead(200).end('{"keys": [')],
       ['JSON that is not a key set', (_, res) => res.writeHead(200).end('{"keys": "all of them"}')],
       ['JSON null', (_, res) => res.writeHead(200).end('null')],
-      ['a huge body', (_, res) => res.writeHead(200, { 'content-length': Buffer.byteLength(huge) }).end(huge)],
+      [
+        'a huge body',
+        (_, res) => res.writeHead(200, { 'content-length': Buffer.byteLength(huge) }).end(huge),
+      ],
       ['a huge chunked body', (_, res) => res.writeHead(200).end(huge)],
       ['no answer within timeoutMs', () => undefined],
-      ['a redirect', (_, res) => res.writeHead(302, { location: 'http://127.0.0.1:9/jwks.json' }).end()],
-    ])('is survived: %s leaves unknown kids refused and the next fetch recovers', async (_, respond) => {
-      setup({ timeoutMs: 200 });
-      server.respond = respond;
-      expect(await codeOf(verifier.verify(tokens.sign()))).toBe('ERR_KID_UNKNOWN');
-      server.serveJson(() => keys.toJwks());
-      clock.advance(1);
-      await expect(verifier.verify(tokens.sign())).resolves.toBeDefined();
-      expect(server.requests).toBe(2);
-    });
+      [
+        'a redirect, even to a valid key set',
+        (req, res) =>
+          req.url === '/moved'
+            ? res.writeHead(200).end(JSON.stringify(keys.toJwks()))
+            : res.writeHead(302, { location: '/moved' }).end(),
+      ],
+    ])(
+      'is survived: %s leaves unknown kids refused and the next fetch recovers',
+      async (_, respond) => {
+        setup({ timeoutMs: 200 });
+        server.respond = respond;
+        expect(await codeOf(verifier.verify(tokens.sign()))).toBe('ERR_KID_UNKNOWN');
+        server.serveJson(() => keys.toJwks());
+        clock.advance(1);
+        await expect(verifier.verify(tokens.sign())).resolves.toBeDefined();
+        expect(server.requests).toBe(2);
+      },
+    );
 
     it('does not replace the keys it has', async () => {
       await verifier.verify(tokens.sign({ sub: 'a' }));
@@ -136,7 +166,15 @@ describe(JwksKeySource.name, () => {
     });
 
     it('keeps the usable keys of a set that also holds junk', async () => {
-      const junk = [null, 42, 'key', [], { kid: 7 }, { kid: 'broken', kty: 'EC', crv: 'P-256' }, { kid: 'odd', kty: 'XYZ' }];
+      const junk = [
+        null,
+        42,
+        'key',
+        [],
+        { kid: 7 },
+        { kid: 'broken', kty: 'EC', crv: 'P-256' },
+        { kid: 'odd', kty: 'XYZ' },
+      ];
       server.serveJson(() => ({ keys: [...junk, jwk()] }));
       await expect(verifier.verify(tokens.sign())).resolves.toBeDefined();
     });
@@ -164,8 +202,11 @@ describe(JwksKeySource.name, () => {
     await codeOf(verifier.verify(unknownKidToken()));
     expect(server.requests).toBe(2);
     expect(source.hasKey(oldKid)).toBe(false);
-    for (const token of [cached, staleA, staleB]) expect(await codeOf(verifier.verify(token))).toBe('ERR_KID_UNKNOWN');
-    await expect(verifier.verify(tokens.sign({ sub: 'new' }))).resolves.toMatchObject({ sub: 'new' });
+    for (const token of [cached, staleA, staleB])
+      expect(await codeOf(verifier.verify(token))).toBe('ERR_KID_UNKNOWN');
+    await expect(verifier.verify(tokens.sign({ sub: 'new' }))).resolves.toMatchObject({
+      sub: 'new',
+    });
   });
 
   it.each(['jku', 'x5u'])('never fetches the URL in a token %s header', async (header) => {

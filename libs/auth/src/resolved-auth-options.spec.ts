@@ -7,7 +7,8 @@ import { InMemoryKeyStore } from './testing';
 const keyStore = new InMemoryKeyStore();
 const publicKeys = [{ kid: 'k1', key: keyStore.toJwks().keys[0] }];
 const base: AuthModuleOptions = { issuer: 'http://auth.test', audience: 'api', keyStore };
-const resolve = (overrides: Partial<AuthModuleOptions>) => () => resolveAuthOptions({ ...base, ...overrides });
+const resolve = (overrides: Partial<AuthModuleOptions>) => () =>
+  resolveAuthOptions({ ...base, ...overrides });
 
 describe(resolveAuthOptions.name, () => {
   it('fills in the documented defaults', () => {
@@ -29,7 +30,11 @@ describe(resolveAuthOptions.name, () => {
   });
 
   it('fills in the JWKS client defaults', () => {
-    const options = resolveAuthOptions({ ...base, keyStore: undefined, jwksUri: 'https://auth.test/jwks.json' });
+    const options = resolveAuthOptions({
+      ...base,
+      keyStore: undefined,
+      jwksUri: 'https://auth.test/jwks.json',
+    });
     expect(options.keySource).toEqual({
       kind: 'jwks',
       uri: 'https://auth.test/jwks.json',
@@ -48,7 +53,13 @@ describe(resolveAuthOptions.name, () => {
       realm: 'orders',
       clock,
     });
-    expect(options).toMatchObject({ audiences: ['a', 'b'], clockToleranceSeconds: 0, cacheMaxEntries: 3, realm: 'orders', clock });
+    expect(options).toMatchObject({
+      audiences: ['a', 'b'],
+      clockToleranceSeconds: 0,
+      cacheMaxEntries: 3,
+      realm: 'orders',
+      clock,
+    });
     expect([...options.algorithms]).toEqual(['RS256', 'PS256']);
   });
 
@@ -71,23 +82,35 @@ describe(resolveAuthOptions.name, () => {
     });
 
     it('accepts publicKeys alone, and rejects an empty list', () => {
-      expect(resolveAuthOptions({ ...base, keyStore: undefined, publicKeys }).keySource.kind).toBe('static');
+      expect(resolveAuthOptions({ ...base, keyStore: undefined, publicKeys }).keySource.kind).toBe(
+        'static',
+      );
       expect(resolve({ keyStore: undefined, publicKeys: [] })).toThrow('publicKeys is empty');
     });
 
-    it.each(['not a url', 'ftp://auth.test/jwks.json', 'file:///etc/passwd'])('rejects jwksUri %p', (jwksUri) => {
-      expect(resolve({ keyStore: undefined, jwksUri })).toThrow(/jwksUri/);
-    });
+    it.each(['not a url', 'ftp://auth.test/jwks.json', 'file:///etc/passwd'])(
+      'rejects jwksUri %p',
+      (jwksUri) => {
+        expect(resolve({ keyStore: undefined, jwksUri })).toThrow(/jwksUri/);
+      },
+    );
 
     it('rejects a negative JWKS timeout', () => {
-      expect(resolve({ keyStore: undefined, jwksUri: 'https://a.test/j', jwks: { timeoutMs: -1 } })).toThrow('jwks.timeoutMs');
+      expect(
+        resolve({ keyStore: undefined, jwksUri: 'https://a.test/j', jwks: { timeoutMs: -1 } }),
+      ).toThrow('jwks.timeoutMs');
     });
   });
 
   describe('algorithms', () => {
-    it.each(['HS256', 'HS512', 'none', 'None', 'RS512', 'es256', ''])('rejects %p at start', (alg) => {
-      expect(resolve({ algorithms: [alg as JwtAlgorithm] })).toThrow(/algorithm .* is not allowed/);
-    });
+    it.each(['HS256', 'HS512', 'none', 'None', 'RS512', 'es256', ''])(
+      'rejects %p at start',
+      (alg) => {
+        expect(resolve({ algorithms: [alg as JwtAlgorithm] })).toThrow(
+          /algorithm .* is not allowed/,
+        );
+      },
+    );
 
     it('rejects HS256 even next to an allowed algorithm', () => {
       expect(resolve({ algorithms: ['ES256', 'HS256' as JwtAlgorithm] })).toThrow('not allowed');
@@ -112,8 +135,12 @@ describe(resolveAuthOptions.name, () => {
     });
 
     it('rejects a value that is not a list of role names', () => {
-      expect(resolve({ roleHierarchy: { admin: 'editor' as unknown as string[] } })).toThrow('roleHierarchy.admin');
-      expect(resolve({ roleHierarchy: { admin: [1 as unknown as string] } })).toThrow('roleHierarchy.admin');
+      expect(resolve({ roleHierarchy: { admin: 'editor' as unknown as string[] } })).toThrow(
+        'roleHierarchy.admin',
+      );
+      expect(resolve({ roleHierarchy: { admin: [1 as unknown as string] } })).toThrow(
+        'roleHierarchy.admin',
+      );
     });
   });
 
@@ -126,13 +153,19 @@ describe(resolveAuthOptions.name, () => {
       ['a fractional tolerance', { clockToleranceSeconds: 0.5 }, 'clockToleranceSeconds'],
       ['a NaN maxTokenBytes', { maxTokenBytes: Number.NaN }, 'maxTokenBytes'],
       ['a negative ttl', { accessTokenTtlSeconds: -5 }, 'accessTokenTtlSeconds'],
-      ['a negative cache size', { verifiedTokenCache: { maxEntries: -1 } }, 'verifiedTokenCache.maxEntries'],
+      [
+        'a negative cache size',
+        { verifiedTokenCache: { maxEntries: -1 } },
+        'verifiedTokenCache.maxEntries',
+      ],
     ])('rejects %s', (_, overrides, message) => {
       expect(resolve(overrides)).toThrow(message);
     });
 
     it('rejects missing options with a message naming the library', () => {
-      expect(() => resolveAuthOptions(undefined as unknown as AuthModuleOptions)).toThrow('@jwt-token/auth: invalid options');
+      expect(() => resolveAuthOptions(undefined as unknown as AuthModuleOptions)).toThrow(
+        '@jwt-token/auth: invalid options',
+      );
     });
   });
 });

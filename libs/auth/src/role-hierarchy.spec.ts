@@ -3,7 +3,12 @@ import { RoleHierarchy } from './role-hierarchy';
 import { InMemoryKeyStore } from './testing';
 
 function hierarchy(roleHierarchy: Record<string, string[]>): RoleHierarchy {
-  const options = resolveAuthOptions({ issuer: 'http://i', audience: 'a', keyStore: new InMemoryKeyStore(), roleHierarchy });
+  const options = resolveAuthOptions({
+    issuer: 'http://i',
+    audience: 'a',
+    keyStore: new InMemoryKeyStore(),
+    roleHierarchy,
+  });
   return new RoleHierarchy(options);
 }
 
@@ -40,7 +45,11 @@ describe(RoleHierarchy.name, () => {
   });
 
   it('follows branches and shared descendants', () => {
-    const diamond = hierarchy({ owner: ['billing', 'support'], billing: ['viewer'], support: ['viewer'] });
+    const diamond = hierarchy({
+      owner: ['billing', 'support'],
+      billing: ['viewer'],
+      support: ['viewer'],
+    });
     expect(diamond.expand(['owner'])).toEqual(new Set(['owner', 'billing', 'support', 'viewer']));
     expect(diamond.satisfiesAny(['billing'], ['support'])).toBe(false);
   });

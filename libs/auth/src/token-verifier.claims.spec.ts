@@ -1,4 +1,10 @@
-import { AUDIENCE, codeOf, createVerifier, ISSUER, type VerifierHarness } from '../test/verifier-harness';
+import {
+  AUDIENCE,
+  codeOf,
+  createVerifier,
+  ISSUER,
+  type VerifierHarness,
+} from '../test/verifier-harness';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { TokenVerifier } from './token-verifier';
 
@@ -33,22 +39,40 @@ describe(`${TokenVerifier.name} claims`, () => {
         sessionId: 's1',
         tokenId: 'j1',
         expiresAt: exp,
-        claims: expect.objectContaining({ iss: ISSUER, aud: AUDIENCE, sub: 'u1', exp, custom: { nested: ['x'] } }),
+        claims: expect.objectContaining({
+          iss: ISSUER,
+          aud: AUDIENCE,
+          sub: 'u1',
+          exp,
+          custom: { nested: ['x'] },
+        }),
       });
     });
 
     it('defaults roles and scopes to empty lists', async () => {
-      const principal = await h.verifier.verify(h.sign({}, { omitClaims: ['roles', 'scope', 'client_id', 'jti'] }));
-      expect(principal).toMatchObject({ roles: [], scopes: [], clientId: undefined, tokenId: undefined, sessionId: undefined });
+      const principal = await h.verifier.verify(
+        h.sign({}, { omitClaims: ['roles', 'scope', 'client_id', 'jti'] }),
+      );
+      expect(principal).toMatchObject({
+        roles: [],
+        scopes: [],
+        clientId: undefined,
+        tokenId: undefined,
+        sessionId: undefined,
+      });
     });
 
     it('is deeply frozen, so a handler cannot change what later requests see', async () => {
-      const principal: AuthPrincipal = await h.verifier.verify(h.sign({ roles: ['user'], custom: { nested: ['x'] } }));
+      const principal: AuthPrincipal = await h.verifier.verify(
+        h.sign({ roles: ['user'], custom: { nested: ['x'] } }),
+      );
       expect(Object.isFrozen(principal)).toBe(true);
       expect(() => (principal.roles as string[]).push('admin')).toThrow(TypeError);
       expect(() => (principal.scopes as string[]).push('admin')).toThrow(TypeError);
       expect(() => ((principal.claims as { sub: string }).sub = 'root')).toThrow(TypeError);
-      expect(() => (principal.claims.custom as { nested: string[] }).nested.push('y')).toThrow(TypeError);
+      expect(() => (principal.claims.custom as { nested: string[] }).nested.push('y')).toThrow(
+        TypeError,
+      );
     });
   });
 
@@ -88,23 +112,26 @@ describe(`${TokenVerifier.name} claims`, () => {
   });
 
   describe('issuer and audience', () => {
-    it.each([['another issuer', 'http://evil.test'], ['a trailing slash', `${ISSUER}/`], ['a list', [ISSUER]]])(
-      'refuses iss with %s',
-      async (_, iss) => {
-        expect(await refuse(h.sign({ iss: iss as string }))).toBe('ERR_ISSUER_INVALID');
-      },
-    );
+    it.each([
+      ['another issuer', 'http://evil.test'],
+      ['a trailing slash', `${ISSUER}/`],
+      ['a list', [ISSUER]],
+    ])('refuses iss with %s', async (_, iss) => {
+      expect(await refuse(h.sign({ iss: iss as string }))).toBe('ERR_ISSUER_INVALID');
+    });
 
     it('refuses a token without iss', async () => {
       expect(await refuse(h.sign({}, { omitClaims: ['iss'] }))).toBe('ERR_ISSUER_INVALID');
     });
 
-    it.each([['another audience', 'billing-api'], ['a list without ours', ['a', 'b']], ['an empty list', []], ['a number', 42]])(
-      'refuses aud with %s',
-      async (_, aud) => {
-        expect(await refuse(h.sign({ aud: aud as string }))).toBe('ERR_AUDIENCE_INVALID');
-      },
-    );
+    it.each([
+      ['another audience', 'billing-api'],
+      ['a list without ours', ['a', 'b']],
+      ['an empty list', []],
+      ['a number', 42],
+    ])('refuses aud with %s', async (_, aud) => {
+      expect(await refuse(h.sign({ aud: aud as string }))).toBe('ERR_AUDIENCE_INVALID');
+    });
 
     it('refuses a token without aud', async () => {
       expect(await refuse(h.sign({}, { omitClaims: ['aud'] }))).toBe('ERR_AUDIENCE_INVALID');

@@ -4,7 +4,9 @@ import { createVerifier } from '../test/verifier-harness';
 import { AuthError } from './auth.errors';
 import { TokenVerifier } from './token-verifier';
 
-const BASE64URL_AND_MORE = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ %\u00e9\u0000'];
+const BASE64URL_AND_MORE = [
+  ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ %\u00e9\u0000',
+];
 
 /** Resolves with the error a refused token produced; fails the property if the token verified. */
 async function refusal(verify: () => Promise<unknown>): Promise<unknown> {
@@ -24,7 +26,9 @@ describe(`${TokenVerifier.name} properties`, () => {
     const junk = fc.oneof(
       fc.string({ maxLength: 400 }),
       fc.string({ unit: fc.constantFrom(...BASE64URL_AND_MORE), maxLength: 400 }),
-      fc.array(fc.base64String({ maxLength: 120 }), { minLength: 1, maxLength: 5 }).map((parts) => parts.join('.')),
+      fc
+        .array(fc.base64String({ maxLength: 120 }), { minLength: 1, maxLength: 5 })
+        .map((parts) => parts.join('.')),
     );
     await fc.assert(
       fc.asyncProperty(junk, async (token) => {
@@ -37,7 +41,10 @@ describe(`${TokenVerifier.name} properties`, () => {
   it('refuses every single-character change of a valid token, only ever with an AuthError', async () => {
     await expect(h.verifier.verify(valid)).resolves.toBeDefined();
     const mutation = fc
-      .record({ index: fc.nat({ max: valid.length - 1 }), char: fc.constantFrom(...BASE64URL_AND_MORE) })
+      .record({
+        index: fc.nat({ max: valid.length - 1 }),
+        char: fc.constantFrom(...BASE64URL_AND_MORE),
+      })
       .filter(({ index, char }) => valid[index] !== char);
     await fc.assert(
       fc.asyncProperty(mutation, async ({ index, char }) => {

@@ -14,7 +14,9 @@ const AUDIENCE = 'resource-api';
 
 async function tokenService(options: Partial<AuthModuleOptions> & { keyStore?: InMemoryKeyStore }) {
   const moduleRef = await Test.createTestingModule({
-    imports: [AuthModule.forRoot({ issuer: ISSUER, audience: [AUDIENCE, 'other-api'], ...options })],
+    imports: [
+      AuthModule.forRoot({ issuer: ISSUER, audience: [AUDIENCE, 'other-api'], ...options }),
+    ],
   }).compile();
   return moduleRef.get(TokenService);
 }
@@ -62,8 +64,18 @@ describe(TokenService.name, () => {
     });
 
     it('verifies what it signs, with the guard rules', async () => {
-      const { token } = await service.sign({ sub: 'u1', clientId: 'web', roles: ['user'], scope: 'a b' });
-      await expect(service.verify(token)).resolves.toMatchObject({ sub: 'u1', roles: ['user'], scopes: ['a', 'b'], clientId: 'web' });
+      const { token } = await service.sign({
+        sub: 'u1',
+        clientId: 'web',
+        roles: ['user'],
+        scope: 'a b',
+      });
+      await expect(service.verify(token)).resolves.toMatchObject({
+        sub: 'u1',
+        roles: ['user'],
+        scopes: ['a', 'b'],
+        clientId: 'web',
+      });
     });
   });
 
@@ -84,7 +96,12 @@ describe(TokenService.name, () => {
     });
 
     it('honours an audience and lifetime override', async () => {
-      const issued = await service.sign({ sub: 'u', clientId: 'c', audience: 'other-api', expiresInSeconds: 30 });
+      const issued = await service.sign({
+        sub: 'u',
+        clientId: 'c',
+        audience: 'other-api',
+        expiresInSeconds: 30,
+      });
       expect(issued.claims).toMatchObject({ aud: 'other-api', exp: issued.claims.iat + 30 });
       await expect(service.verify(issued.token)).resolves.toBeDefined();
     });
@@ -110,7 +127,11 @@ describe(TokenService.name, () => {
 
   it('cannot sign in a module that only verifies, and says why', async () => {
     const keyStore = new InMemoryKeyStore();
-    const service = await tokenService({ publicKeys: [{ kid: keyStore.signingKey.kid, key: keyStore.toJwks().keys[0] }] });
-    await expect(service.sign({ sub: 'u1', clientId: 'web' })).rejects.toThrow('TokenService.sign needs the keyStore option');
+    const service = await tokenService({
+      publicKeys: [{ kid: keyStore.signingKey.kid, key: keyStore.toJwks().keys[0] }],
+    });
+    await expect(service.sign({ sub: 'u1', clientId: 'web' })).rejects.toThrow(
+      'TokenService.sign needs the keyStore option',
+    );
   });
 });

@@ -1,4 +1,9 @@
-import { codeOf, createVerifier, tamperPayload, type VerifierHarness } from '../test/verifier-harness';
+import {
+  codeOf,
+  createVerifier,
+  tamperPayload,
+  type VerifierHarness,
+} from '../test/verifier-harness';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { VerifiedTokenCache } from './verified-token.cache';
 
@@ -93,7 +98,8 @@ describe(VerifiedTokenCache.name, () => {
   });
 
   describe('used directly', () => {
-    const principal = (expiresAt: number) => ({ sub: 'u', roles: [], scopes: [], expiresAt, claims: {} }) as unknown as AuthPrincipal;
+    const principal = (expiresAt: number) =>
+      ({ sub: 'u', roles: [], scopes: [], expiresAt, claims: {} }) as unknown as AuthPrincipal;
 
     it('refuses to store an entry that is already expired', () => {
       const cache = new VerifiedTokenCache(10, h.keys, h.clock);

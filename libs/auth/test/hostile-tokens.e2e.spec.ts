@@ -11,7 +11,13 @@ type HostileToken = (ctx: TestApp) => string | Promise<string>;
 
 const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const now = () => Math.floor(Date.now() / 1000);
-const claims = () => ({ iss: 'http://auth.test', aud: 'test-api', sub: 'u1', iat: now(), exp: now() + 300 });
+const claims = () => ({
+  iss: 'http://auth.test',
+  aud: 'test-api',
+  sub: 'u1',
+  iat: now(),
+  exp: now() + 300,
+});
 const header = (ctx: TestApp, over: Record<string, unknown> = {}) => ({
   alg: 'ES256',
   typ: 'at+jwt',
@@ -20,13 +26,22 @@ const header = (ctx: TestApp, over: Record<string, unknown> = {}) => ({
 });
 
 const HOSTILE_TOKENS: Array<[string, HostileToken]> = [
-  ['alg none, no signature', (ctx) => `${b64url(header(ctx, { alg: 'none' }))}.${b64url(claims())}.`],
-  ['alg NoNe, with a signature', (ctx) => `${b64url(header(ctx, { alg: 'NoNe' }))}.${b64url(claims())}.c2ln`],
+  [
+    'alg none, no signature',
+    (ctx) => `${b64url(header(ctx, { alg: 'none' }))}.${b64url(claims())}.`,
+  ],
+  [
+    'alg NoNe, with a signature',
+    (ctx) => `${b64url(header(ctx, { alg: 'NoNe' }))}.${b64url(claims())}.c2ln`,
+  ],
   [
     'HS256 keyed with the public key PEM',
     (ctx) => {
       const input = `${b64url(header(ctx, { alg: 'HS256' }))}.${b64url(claims())}`;
-      const pem = createPublicKey(ctx.keys.signingKey.privateKey).export({ format: 'pem', type: 'spki' });
+      const pem = createPublicKey(ctx.keys.signingKey.privateKey).export({
+        format: 'pem',
+        type: 'spki',
+      });
       return `${input}.${createHmac('sha256', pem).update(input).digest('base64url')}`;
     },
   ],
@@ -34,14 +49,22 @@ const HOSTILE_TOKENS: Array<[string, HostileToken]> = [
   ['no typ', (ctx) => ctx.tokens.sign({}, { header: { typ: null } })],
   ['an unknown kid', (ctx) => ctx.tokens.sign({}, { header: { kid: 'no-such-key' } })],
   ['no kid', (ctx) => ctx.tokens.sign({}, { header: { kid: null } })],
-  ['a jku header', (ctx) => ctx.tokens.sign({}, { header: { jku: 'http://127.0.0.1:9/jwks.json' } })],
-  ['an x5u header', (ctx) => ctx.tokens.sign({}, { header: { x5u: 'http://127.0.0.1:9/cert.pem' } })],
+  [
+    'a jku header',
+    (ctx) => ctx.tokens.sign({}, { header: { jku: 'http://127.0.0.1:9/jwks.json' } }),
+  ],
+  [
+    'an x5u header',
+    (ctx) => ctx.tokens.sign({}, { header: { x5u: 'http://127.0.0.1:9/cert.pem' } }),
+  ],
   [
     'a jwk header holding the signing key',
     async (ctx) => {
       const attacker = await jose.generateKeyPair('ES256', { extractable: true });
       const jwk = await jose.exportJWK(attacker.publicKey);
-      return new jose.SignJWT(claims()).setProtectedHeader(header(ctx, { jwk }) as jose.JWTHeaderParameters).sign(attacker.privateKey);
+      return new jose.SignJWT(claims())
+        .setProtectedHeader(header(ctx, { jwk }) as jose.JWTHeaderParameters)
+        .sign(attacker.privateKey);
     },
   ],
   ['an unknown crit', (ctx) => ctx.tokens.sign({}, { header: { crit: ['exp'], exp: 1 } })],
@@ -52,8 +75,14 @@ const HOSTILE_TOKENS: Array<[string, HostileToken]> = [
   ['another audience', (ctx) => ctx.tokens.sign({ aud: 'billing-api' })],
   ['no sub', (ctx) => ctx.tokens.sign({}, { omitClaims: ['sub'] })],
   ['no exp', (ctx) => ctx.tokens.sign({}, { omitClaims: ['exp'] })],
-  ['roles that are not strings', (ctx) => ctx.tokens.sign({ roles: [{ name: 'admin' }] as unknown as string[] })],
-  ['a tampered payload', (ctx) => tamperPayload(ctx.tokens.sign({ roles: ['user'] }), (c) => (c.roles = ['admin']))],
+  [
+    'roles that are not strings',
+    (ctx) => ctx.tokens.sign({ roles: [{ name: 'admin' }] as unknown as string[] }),
+  ],
+  [
+    'a tampered payload',
+    (ctx) => tamperPayload(ctx.tokens.sign({ roles: ['user'] }), (c) => (c.roles = ['admin'])),
+  ],
   ['a truncated signature', (ctx) => ctx.tokens.sign().slice(0, -10)],
   [
     // ES256 signatures end in one of A, Q, g, w; the next letter spells the same 64 bytes.
@@ -65,17 +94,29 @@ const HOSTILE_TOKENS: Array<[string, HostileToken]> = [
   ],
   [
     'a signature by another key under the trusted kid',
-    async (ctx) => new jose.SignJWT(claims()).setProtectedHeader(header(ctx)).sign((await jose.generateKeyPair('ES256')).privateKey),
+    async (ctx) =>
+      new jose.SignJWT(claims())
+        .setProtectedHeader(header(ctx))
+        .sign((await jose.generateKeyPair('ES256')).privateKey),
   ],
   ['more than 8 KiB', (ctx) => ctx.tokens.sign({ pad: 'x'.repeat(8192) })],
   ['three junk segments', () => 'abc.def.ghi'],
   ['two segments', (ctx) => ctx.tokens.sign().split('.').slice(0, 2).join('.')],
   ['four segments', (ctx) => `${ctx.tokens.sign()}.abc`],
-  ['a header that is not JSON', (ctx) => `${b64url('{"alg"')}.${ctx.tokens.sign().split('.').slice(1).join('.')}`],
-  ['a header that is a JSON array', (ctx) => `${b64url('[1]')}.${ctx.tokens.sign().split('.').slice(1).join('.')}`],
+  [
+    'a header that is not JSON',
+    (ctx) => `${b64url('{"alg"')}.${ctx.tokens.sign().split('.').slice(1).join('.')}`,
+  ],
+  [
+    'a header that is a JSON array',
+    (ctx) => `${b64url('[1]')}.${ctx.tokens.sign().split('.').slice(1).join('.')}`,
+  ],
   [
     'a signed payload that is not JSON',
-    (ctx) => new jose.CompactSign(new TextEncoder().encode('{sub:u1}')).setProtectedHeader(header(ctx)).sign(ctx.keys.signingKey.privateKey),
+    (ctx) =>
+      new jose.CompactSign(new TextEncoder().encode('{sub:u1}'))
+        .setProtectedHeader(header(ctx))
+        .sign(ctx.keys.signingKey.privateKey),
   ],
   ['characters outside base64url', (ctx) => `${ctx.tokens.sign().slice(0, -4)}+/+/`],
 ];
@@ -109,10 +150,19 @@ describe.each<AdapterName>(['express', 'fastify'])('hostile tokens on %s', (adap
   });
 
   it.each(HOSTILE_TOKENS)('answers 401 invalid_token to %s', async (_, build) => {
-    const res = await http().get('/me').set('Authorization', `Bearer ${await build(ctx)}`).expect(401);
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="test-api", error="invalid_token"/);
+    const res = await http()
+      .get('/me')
+      .set('Authorization', `Bearer ${await build(ctx)}`)
+      .expect(401);
+    expect(res.headers['www-authenticate']).toMatch(
+      /^Bearer realm="test-api", error="invalid_token"/,
+    );
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({ statusCode: 401, error: 'invalid_token', message: expect.any(String) });
+    expect(res.body).toEqual({
+      statusCode: 401,
+      error: 'invalid_token',
+      message: expect.any(String),
+    });
   });
 
   it.each([['Basic xxx'], ['Digest username="u"'], ['Token abc']])(
@@ -120,15 +170,28 @@ describe.each<AdapterName>(['express', 'fastify'])('hostile tokens on %s', (adap
     async (authorization) => {
       const res = await http().get('/me').set('Authorization', authorization).expect(401);
       expect(res.headers['www-authenticate']).toBe('Bearer realm="test-api"');
-      expect(res.body).toEqual({ statusCode: 401, error: 'missing_token', message: expect.any(String) });
+      expect(res.body).toEqual({
+        statusCode: 401,
+        error: 'missing_token',
+        message: expect.any(String),
+      });
     },
   );
 
-  it.each([['Bearer'], ['Bearer a b'], ['Bearer "abc"']])('answers %p as a malformed bearer token', async (authorization) => {
-    const res = await http().get('/me').set('Authorization', authorization).expect(401);
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="test-api", error="invalid_token"/);
-    expect(res.body).toEqual({ statusCode: 401, error: 'invalid_token', message: expect.any(String) });
-  });
+  it.each([['Bearer'], ['Bearer a b'], ['Bearer "abc"']])(
+    'answers %p as a malformed bearer token',
+    async (authorization) => {
+      const res = await http().get('/me').set('Authorization', authorization).expect(401);
+      expect(res.headers['www-authenticate']).toMatch(
+        /^Bearer realm="test-api", error="invalid_token"/,
+      );
+      expect(res.body).toEqual({
+        statusCode: 401,
+        error: 'invalid_token',
+        message: expect.any(String),
+      });
+    },
+  );
 
   it('never answers a token in the query string', async () => {
     const res = await http().get(`/me?access_token=${ctx.tokens.sign()}`).expect(401);
@@ -153,7 +216,10 @@ describe.each<AdapterName>(['express', 'fastify'])('globalGuards: false on %s', 
   it('enforces the token on routes with @UseGuards(JwtAuthGuard, RolesGuard)', async () => {
     const missing = await http().get('/manual/editor').expect(401);
     expect(missing.headers['www-authenticate']).toBe('Bearer realm="test-api"');
-    const bad = await http().get('/manual/editor').set('Authorization', 'Bearer abc.def.ghi').expect(401);
+    const bad = await http()
+      .get('/manual/editor')
+      .set('Authorization', 'Bearer abc.def.ghi')
+      .expect(401);
     expect(bad.body.error).toBe('invalid_token');
   });
 

@@ -7,21 +7,17 @@ export type Responder = (request: IncomingMessage, response: ServerResponse) => 
 export class JwksServer {
   requests = 0;
   url = '';
+  respond: Responder = (_, res) => res.writeHead(404).end();
 
-  private constructor(
-    private readonly server: Server,
-    public respond: Responder,
-  ) {}
+  private readonly server: Server = createServer((request, response) => {
+    this.requests += 1;
+    this.respond(request, response);
+  });
 
-  static async start(respond: Responder = (_, res) => res.writeHead(404).end()): Promise<JwksServer> {
-    let instance!: JwksServer;
-    const server = createServer((request, response) => {
-      instance.requests += 1;
-      instance.respond(request, response);
-    });
-    instance = new JwksServer(server, respond);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    instance.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
+  static async start(): Promise<JwksServer> {
+    const instance = new JwksServer();
+    await new Promise<void>((resolve) => instance.server.listen(0, '127.0.0.1', resolve));
+    instance.url = `http://127.0.0.1:${(instance.server.address() as AddressInfo).port}/.well-known/jwks.json`;
     return instance;
   }
 

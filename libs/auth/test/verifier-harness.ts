@@ -1,4 +1,11 @@
-import type { AccessTokenClaims, AuthClock, AuthModuleOptions, JwtAlgorithm, KeySource, VerificationKey } from '../src';
+import type {
+  AccessTokenClaims,
+  AuthClock,
+  AuthModuleOptions,
+  JwtAlgorithm,
+  KeySource,
+  VerificationKey,
+} from '../src';
 import { AuthError, resolveAuthOptions, TokenVerifier, VerifiedTokenCache } from '../src';
 import { InMemoryKeyStore, TestTokenFactory, type TestTokenOptions } from '../src/testing';
 
@@ -78,13 +85,21 @@ export function createVerifier(
 }
 
 export function b64url(value: unknown): string {
-  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString(
+    'base64url',
+  );
 }
 
 /** Re-encodes a token's payload with `change` applied, keeping header and signature. */
-export function tamperPayload(token: string, change: (claims: Record<string, unknown>) => void): string {
+export function tamperPayload(
+  token: string,
+  change: (claims: Record<string, unknown>) => void,
+): string {
   const [header, payload, signature] = token.split('.');
-  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
   change(claims);
   return `${header}.${b64url(claims)}.${signature}`;
 }

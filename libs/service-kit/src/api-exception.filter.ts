@@ -13,6 +13,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { AUTH_RESOLVED_OPTIONS, AuthError, describeAuthError, type ResolvedAuthOptions } from '@jwt-token/auth';
 
 import { ApiError, type ApiErrorBody, defaultErrorCode } from './api-error';
+import { OAuthError } from './oauth-error';
 
 /** Errors raised by Fastify or body parsers before a handler runs carry a status and a code. */
 interface FrameworkError {
@@ -33,7 +34,8 @@ const FRAMEWORK_CODES: Readonly<Record<string, string>> = {
 };
 
 /**
- * The one catch-all filter: every error leaves as `{statusCode, error, message}`. Library
+ * The one catch-all filter: every error leaves as `{statusCode, error, message}` (OAuth
+ * endpoints: `{error, error_description}`). Library
  * `AuthError`s go through the library's own mapping (status, `WWW-Authenticate`). Anything
  * unexpected becomes a 500 whose details are logged, never returned.
  */
@@ -54,6 +56,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const described = describeAuthError(exception, this.authOptions?.realm ?? 'api');
       if (described.wwwAuthenticate) httpAdapter.setHeader(response, 'WWW-Authenticate', described.wwwAuthenticate);
       httpAdapter.reply(response, described.body, described.status);
+      return;
+    }
+    if (exception instanceof OAuthError) {
+      const headers = { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...exception.headers };
+      for (const [name, value] of Object.entries(headers)) httpAdapter.setHeader(response, name, value);
+      httpAdapter.reply(response, exception.getResponse(), exception.getStatus());
       return;
     }
     const { status, body, headers } = this.describe(exception);

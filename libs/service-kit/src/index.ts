@@ -1,6 +1,8 @@
 export { ApiError, DEFAULT_ERROR_CODES, defaultErrorCode } from './api-error';
 export type { ApiErrorBody } from './api-error';
 export { ApiExceptionFilter } from './api-exception.filter';
+export { OAuthError } from './oauth-error';
+export type { OAuthErrorCode } from './oauth-error';
 export { createValidationPipe } from './validation.pipe';
 export { ConfigError, EnvReader, LOG_LEVELS, readCommonConfig } from './env-reader';
 export type { CommonServiceConfig, LogLevel } from './env-reader';

@@ -10,9 +10,6 @@ import { createValidationPipe } from './validation.pipe';
 /** Bodies above this are refused with 413 before parsing. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-/** A shutdown still running after this long is cut short. */
-const SHUTDOWN_TIMEOUT_MS = 10_000;
-
 /**
  * Creates a Nest app on Fastify with what every service needs: the pino logger, the error
  * filter, DTO validation and a 64 KiB body limit.
@@ -41,8 +38,6 @@ export async function createServiceApp(rootModule: unknown, options: { logger?: 
   if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
   app.useGlobalFilters(app.get(ApiExceptionFilter));
   app.useGlobalPipes(createValidationPipe());
-  // Exit 0 once closed; Nest's default re-raises the signal, which exits with 128 + signal.
-  app.enableShutdownHooks(undefined, { useProcessExit: true });
   return app;
 }
 
@@ -53,7 +48,6 @@ export async function createServiceApp(rootModule: unknown, options: { logger?: 
  */
 export async function listen(app: INestApplication, port: number, host: string, name: string): Promise<string> {
   await app.listen(port, host);
-  exitIfShutdownStalls(name);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const logger = app.get(PinoNestLogger);
@@ -91,20 +85,4 @@ function closeOnSignals(app: INestApplication, name: string, logger: { log(messa
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-}
-
-let shutdownWatchInstalled = false;
-
-/** Beside Nest's shutdown hooks: if closing takes longer than {@link SHUTDOWN_TIMEOUT_MS}, exit anyway. */
-function exitIfShutdownStalls(name: string): void {
-  if (shutdownWatchInstalled) return;
-  shutdownWatchInstalled = true;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      setTimeout(() => {
-        process.stderr.write(`${name}: shutdown took longer than ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting\n`);
-        process.exit(1);
-      }, SHUTDOWN_TIMEOUT_MS).unref();
-    });
-  }
 }

@@ -38,7 +38,8 @@ export class RefreshTokenCodec {
   decode(token: string): (RefreshTokenRef & { mac: Buffer }) | null {
     if (typeof token !== 'string' || !/^[A-Za-z0-9_-]{70}$/.test(token)) return null;
     const bytes = Buffer.from(token, 'base64url');
-    if (bytes.length !== TOKEN_BYTES) return null;
+    // Canonical form only: the last character's unused bits would otherwise give each token 16 spellings.
+    if (bytes.length !== TOKEN_BYTES || bytes.toString('base64url') !== token) return null;
     return {
       sessionId: bytesToUuid(bytes.subarray(0, UUID_BYTES)),
       generation: bytes.readUInt32BE(UUID_BYTES),

@@ -2,18 +2,31 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import type { AuthPrincipal, RevocationChecker } from '@jwt-token/auth';
 
+import { FIRST_PARTY_CLIENT_ID } from '../auth/token-response';
+import { ClientsService } from '../clients/clients.service';
+import { RevokedTokensService } from '../oauth/revoked-tokens.service';
 import { SessionsService } from './sessions.service';
 
 /**
- * auth-api's own bearer endpoints refuse a token whose session ended (logout, password change,
- * reuse detection, disabled or deleted user) at once, not when the token expires.
+ * auth-api refuses a token before it expires, at once, when: its session ended (logout,
+ * password change, reuse detection, disabled or deleted user), it was revoked through
+ * `/oauth/revoke`, or its service client was deleted. Used by auth-api's own bearer endpoints
+ * and by introspection.
  */
 @Injectable()
 export class SessionRevocationChecker implements RevocationChecker {
-  constructor(@Inject(SessionsService) private readonly sessions: SessionsService) {}
+  constructor(
+    @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(RevokedTokensService) private readonly revoked: RevokedTokensService,
+    @Inject(ClientsService) private readonly clients: ClientsService,
+  ) {}
 
   async isRevoked(principal: AuthPrincipal): Promise<boolean> {
-    if (principal.sessionId === undefined) return false;
-    return (await this.sessions.findActive(principal.sessionId)) === null;
+    if (principal.tokenId && (await this.revoked.isRevoked(principal.tokenId))) return true;
+    if (principal.sessionId !== undefined) return (await this.sessions.findActive(principal.sessionId)) === null;
+    if (principal.clientId && principal.clientId !== FIRST_PARTY_CLIENT_ID) {
+      return (await this.clients.findById(principal.clientId)) === null;
+    }
+    return false;
   }
 }

@@ -86,6 +86,23 @@ export class SessionsService {
     return this.answerReplay(session, decoded.generation);
   }
 
+  /** The session whose CURRENT refresh token this is, if usable (introspection); never rotates. */
+  async inspect(refreshToken: string): Promise<SessionEntity | null> {
+    const decoded = this.codec.decode(refreshToken);
+    if (!decoded) return null;
+    const session = await this.sessions.findOneBy({ id: decoded.sessionId });
+    if (!session || !this.codec.matches(decoded, session.salt)) return null;
+    return decoded.generation === session.generation && this.isUsable(session) ? session : null;
+  }
+
+  /** The session a genuine refresh token (of any generation) belongs to. */
+  async sessionOf(refreshToken: string): Promise<SessionEntity | null> {
+    const decoded = this.codec.decode(refreshToken);
+    if (!decoded) return null;
+    const session = await this.sessions.findOneBy({ id: decoded.sessionId });
+    return session && this.codec.matches(decoded, session.salt) ? session : null;
+  }
+
   async findActive(sessionId: string): Promise<SessionEntity | null> {
     const session = await this.sessions.findOneBy({ id: sessionId });
     return session && this.isUsable(session) ? session : null;

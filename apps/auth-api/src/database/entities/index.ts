@@ -1,8 +1,10 @@
+import { OAuthClientEntity } from './oauth-client.entity';
+import { RevokedTokenEntity } from './revoked-token.entity';
 import { ServerSecretEntity } from './server-secret.entity';
 import { SessionEntity } from './session.entity';
 import { SigningKeyEntity } from './signing-key.entity';
 import { UserEntity } from './user.entity';
 
-export { ServerSecretEntity, SessionEntity, SigningKeyEntity, UserEntity };
+export { OAuthClientEntity, RevokedTokenEntity, ServerSecretEntity, SessionEntity, SigningKeyEntity, UserEntity };
 
-export const ENTITIES = [UserEntity, SessionEntity, SigningKeyEntity, ServerSecretEntity];
+export const ENTITIES = [UserEntity, SessionEntity, SigningKeyEntity, ServerSecretEntity, OAuthClientEntity, RevokedTokenEntity];

@@ -1,0 +1,31 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+
+import { Roles } from '@jwt-token/auth';
+import { ApiError } from '@jwt-token/service-kit';
+
+import { ClientsService, toClientView } from './clients.service';
+import { CreateClientDto } from './dto/create-client.dto';
+
+@Roles('admin')
+@Controller('clients')
+export class ClientsController {
+  constructor(@Inject(ClientsService) private readonly clients: ClientsService) {}
+
+  /** 201 `{client_id, client_secret, scopes, name, createdAt}`: the only time the secret is shown. */
+  @Post()
+  create(@Body() dto: CreateClientDto) {
+    return this.clients.create(dto.name, dto.scopes);
+  }
+
+  @Get()
+  async list() {
+    return (await this.clients.list()).map(toClientView);
+  }
+
+  /** Deleting a client makes its tokens inactive at once (introspection, auth-api's own endpoints). */
+  @Delete(':clientId')
+  @HttpCode(204)
+  async delete(@Param('clientId') clientId: string): Promise<void> {
+    if (!(await this.clients.delete(clientId))) throw new ApiError(404, 'not_found', 'no such client');
+  }
+}

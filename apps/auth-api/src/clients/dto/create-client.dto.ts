@@ -1,0 +1,16 @@
+import { ArrayMaxSize, ArrayUnique, IsArray, IsString, Length, Matches } from 'class-validator';
+
+import { SCOPE_TOKEN } from '../scope';
+
+export class CreateClientDto {
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @Matches(SCOPE_TOKEN, { each: true, message: 'each scope must be an RFC 6749 scope token (no spaces or quotes)' })
+  scopes!: string[];
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable } from '@nestjs/common';
+
+import { TokenService } from '@jwt-token/auth';
+import { ApiError, OAuthError } from '@jwt-token/service-kit';
+
+import { AuthService } from '../auth/auth.service';
+import type { TokenResponse } from '../auth/token-response';
+import { parseScope } from '../clients/scope';
+import type { ClientContext } from '../sessions/sessions.service';
+import type { ClientIdentity } from './client-authenticator';
+import { type FormBody, optionalParam, requiredParam } from './oauth-params';
+
+/** The grants of `POST /oauth/token` (RFC 6749 §4.4 and §6). */
+@Injectable()
+export class OAuthGrantsService {
+  constructor(
+    @Inject(TokenService) private readonly tokens: TokenService,
+    @Inject(AuthService) private readonly auth: AuthService,
+  ) {}
+
+  async grant(identity: ClientIdentity, body: FormBody, context: ClientContext): Promise<TokenResponse> {
+    const grantType = requiredParam(body, 'grant_type', 200);
+    switch (grantType) {
+      case 'client_credentials':
+        return this.clientCredentials(identity, body);
+      case 'refresh_token':
+        return this.refreshToken(identity, body, context);
+      default:
+        throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
+    }
+  }
+
+  /** A service token: `sub` and `client_id` are the client, scopes within the client's allowed ones, no refresh token. */
+  private async clientCredentials(identity: ClientIdentity, body: FormBody): Promise<TokenResponse> {
+    if (identity.kind === 'public') {
+      throw new OAuthError('unauthorized_client', 'a public client cannot use client_credentials');
+    }
+    if (identity.kind !== 'confidential') {
+      throw new OAuthError('invalid_client', 'client authentication is required', 401, {
+        'WWW-Authenticate': 'Basic realm="auth-api", charset="UTF-8"',
+      });
+    }
+    const { client } = identity;
+    const requested = optionalParam(body, 'scope', 2000);
+    let scopes = client.scopes;
+    if (requested !== undefined) {
+      const parsed = parseScope(requested);
+      if (!parsed) throw new OAuthError('invalid_scope', 'scope is malformed');
+      const unknown = parsed.filter((scope) => !client.scopes.includes(scope));
+      if (unknown.length > 0) throw new OAuthError('invalid_scope', `scope not allowed for this client: ${unknown.join(' ')}`);
+      scopes = parsed;
+    }
+    const { token, expiresIn } = await this.tokens.sign({ sub: client.clientId, clientId: client.clientId, scope: scopes, roles: [] });
+    return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') };
+  }
+
+  /** The same rotation and reuse rules as `/auth/refresh`, with RFC 6749 errors. */
+  private async refreshToken(identity: ClientIdentity, body: FormBody, context: ClientContext): Promise<TokenResponse> {
+    const refreshToken = requiredParam(body, 'refresh_token', 512);
+    // User sessions belong to the first-party client; a service client cannot redeem them.
+    if (identity.kind === 'confidential') {
+      throw new OAuthError('invalid_grant', 'the refresh token was not issued to this client');
+    }
+    const scope = optionalParam(body, 'scope', 2000);
+    if (scope !== undefined && parseScope(scope)?.length !== 0) {
+      throw new OAuthError('invalid_scope', 'a refresh cannot add scopes the session never had');
+    }
+    try {
+      return await this.auth.refresh(refreshToken, context);
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'invalid_grant') {
+        throw new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked');
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { Body, Controller, Header, Headers, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+
+import { Public } from '@jwt-token/auth';
+import { OAuthError } from '@jwt-token/service-kit';
+
+import { Client } from '../common/client-context';
+import type { ClientContext } from '../sessions/sessions.service';
+import { ClientAuthenticator } from './client-authenticator';
+import { OAuthGrantsService } from './oauth-grants.service';
+import { assertFormEncoded, type FormBody, optionalParam, requiredParam } from './oauth-params';
+import { TokenIntrospectionService } from './token-introspection.service';
+
+/** RFC 6749 token endpoint, RFC 7009 revocation, RFC 7662 introspection (form-encoded bodies). */
+@Public()
+@Controller('oauth')
+export class OAuthController {
+  constructor(
+    @Inject(ClientAuthenticator) private readonly clients: ClientAuthenticator,
+    @Inject(OAuthGrantsService) private readonly grants: OAuthGrantsService,
+    @Inject(TokenIntrospectionService) private readonly introspection: TokenIntrospectionService,
+  ) {}
+
+  @UseGuards(ThrottlerGuard)
+  @Post('token')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @Header('Pragma', 'no-cache')
+  async token(
+    @Headers('authorization') authorization: string | undefined,
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: FormBody,
+    @Client() client: ClientContext,
+  ) {
+    assertFormEncoded(contentType);
+    const identity = await this.clients.identify(authorization, body);
+    return this.grants.grant(identity, body, client);
+  }
+
+  @UseGuards(ThrottlerGuard)
+  @Post('revoke')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async revoke(
+    @Headers('authorization') authorization: string | undefined,
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: FormBody,
+  ): Promise<void> {
+    assertFormEncoded(contentType);
+    const identity = await this.clients.identify(authorization, body);
+    if (identity.kind === 'anonymous') {
+      throw new OAuthError('invalid_client', 'client authentication is required', 401, {
+        'WWW-Authenticate': 'Basic realm="auth-api", charset="UTF-8"',
+      });
+    }
+    const token = requiredParam(body, 'token', 8192);
+    optionalParam(body, 'token_type_hint', 100);
+    await this.introspection.revoke(identity, token);
+  }
+
+  @Post('introspect')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async introspect(
+    @Headers('authorization') authorization: string | undefined,
+    @Headers('content-type') contentType: string | undefined,
+    @Body() body: FormBody,
+  ) {
+    assertFormEncoded(contentType);
+    await this.clients.requireConfidential(authorization, body);
+    const token = requiredParam(body, 'token', 8192);
+    return this.introspection.introspect(token, optionalParam(body, 'token_type_hint', 100));
+  }
+}
