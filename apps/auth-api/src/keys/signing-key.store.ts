@@ -21,15 +21,23 @@ const RETIREMENT_GRACE_MS = 60_000;
 /** An unknown kid reloads the keys from the database at most this often. */
 const UNKNOWN_KID_RELOAD_MS = 1000;
 
+const newestFirst = (a: SigningKeyEntity, b: SigningKeyEntity) =>
+  (b.activatedAt ?? b.createdAt) - (a.activatedAt ?? a.createdAt) || a.kid.localeCompare(b.kid);
+
 /**
  * The issuer's keys, kept in the database so that every instance signs with the same active key
- * and publishes the same JWKS. Each instance reloads them every KEY_RELOAD_SECONDS, so a rotation
- * on one instance is used by the others within seconds.
+ * and publishes the same JWKS; each instance reloads them every KEY_RELOAD_SECONDS.
+ *
+ * The JWKS always carries the next key before it signs anything: a rotation activates that
+ * pre-published key, so resource servers that cached the JWKS already know the new `kid` and
+ * accept the first token it signs. The previous key is retired but stays published until every
+ * token it signed has expired.
  */
 @Injectable()
 export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
   private readonly logger = new Logger(DbSigningKeyStore.name);
   private active: SigningKey | null = null;
+  private nextKid: string | null = null;
   private keys = new Map<string, VerificationKey>();
   private publicJwks: JsonWebKey[] = [];
   private loadedAt = Number.NEGATIVE_INFINITY;
@@ -46,39 +54,41 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
     return this.initialize();
   }
 
-  /** Makes sure a key for the configured algorithm exists, then loads the key set. */
+  /** Makes sure an active and a next key for the configured algorithm exist, then loads the set. */
   async initialize(): Promise<void> {
     await this.sealPlainKeys();
     await this.load();
     if (!this.active) {
-      this.logger.log(`no ${this.config.jwtAlg} signing key yet: generating one`);
-      await this.rotate();
+      this.logger.log(`no active ${this.config.jwtAlg} signing key: generating one`);
+      await this.createKey({ activate: true });
     }
+    if (!this.nextKid) await this.createKey({ activate: false });
+    await this.load();
   }
 
-  /** Creates a new active key; the previous ones are retired (still published until their tokens expire). */
+  /**
+   * Activates the pre-published next key (new tokens carry its kid at once), retires the previous
+   * active key, and publishes a new next key. Returns the kid now signing.
+   */
   async rotate(): Promise<string> {
-    const pair = await generateSigningKeyPair(this.config.jwtAlg);
-    const pem = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    const now = this.clock.now();
-    // Two statements, no transaction: SQLite shares one connection between requests. A crash in
-    // between leaves two unretired keys; the newest signs and the next rotation retires the other.
-    await this.repository.insert({
-      kid: pair.kid,
-      alg: pair.alg,
-      publicJwk: JSON.stringify(pair.publicJwk),
-      privateKey: this.secretBox.seal(pem),
-      createdAt: now,
-      retiredAt: null,
-    });
-    await this.repository
-      .createQueryBuilder()
-      .update(SigningKeyEntity)
-      .set({ retiredAt: now })
-      .where('retired_at IS NULL AND kid <> :kid', { kid: pair.kid })
-      .execute();
     await this.load();
-    return pair.kid;
+    const next = this.nextKid;
+    if (!next) {
+      await this.createKey({ activate: true });
+    } else {
+      const now = this.clock.now();
+      const result = await this.repository
+        .createQueryBuilder()
+        .update(SigningKeyEntity)
+        .set({ activatedAt: now })
+        .where('kid = :kid AND activated_at IS NULL AND retired_at IS NULL', { kid: next })
+        .execute();
+      if (result.affected === 1) await this.retireActiveKeysExcept(next, now);
+    }
+    await this.createKey({ activate: false });
+    await this.load();
+    if (!this.active) throw new Error('no active signing key after rotation');
+    return this.active.kid;
   }
 
   async getSigningKey(): Promise<SigningKey> {
@@ -89,7 +99,7 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
 
   async getKey(kid: string): Promise<VerificationKey | undefined> {
     if (this.keys.has(kid) && !this.isStale()) return this.keys.get(kid);
-    if (this.clock.now() - this.loadedAt >= UNKNOWN_KID_RELOAD_MS) await this.reload();
+    if (this.keys.has(kid) || this.clock.now() - this.loadedAt >= UNKNOWN_KID_RELOAD_MS) await this.reload();
     return this.keys.get(kid);
   }
 
@@ -97,7 +107,7 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
     return this.keys.has(kid);
   }
 
-  /** The public halves of every key that may still have valid tokens: the JWKS. */
+  /** The public halves of the next, the active and every retired key whose tokens may still be valid. */
   async publishedKeys(): Promise<JsonWebKey[]> {
     if (this.isStale()) await this.reload();
     return this.publicJwks;
@@ -122,10 +132,42 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
     return this.reloading;
   }
 
+  private async createKey({ activate }: { activate: boolean }): Promise<void> {
+    const pair = await generateSigningKeyPair(this.config.jwtAlg);
+    const pem = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const now = this.clock.now();
+    await this.repository.insert({
+      kid: pair.kid,
+      alg: pair.alg,
+      publicJwk: JSON.stringify(pair.publicJwk),
+      privateKey: this.secretBox.seal(pem),
+      createdAt: now,
+      activatedAt: activate ? now : null,
+      retiredAt: null,
+    });
+    if (activate) await this.retireActiveKeysExcept(pair.kid, now);
+  }
+
+  /**
+   * Separate statements, no transaction: SQLite shares one connection between requests. A crash
+   * in between leaves an extra unretired key, which is harmless: the newest active key signs.
+   */
+  private async retireActiveKeysExcept(kid: string, now: number): Promise<void> {
+    await this.repository
+      .createQueryBuilder()
+      .update(SigningKeyEntity)
+      .set({ retiredAt: now })
+      .where('retired_at IS NULL AND kid <> :kid AND (activated_at IS NOT NULL OR alg <> :alg)', {
+        kid,
+        alg: this.config.jwtAlg,
+      })
+      .execute();
+  }
+
   private async load(): Promise<void> {
     const now = this.clock.now();
     const oldestUseful = now - (this.config.accessTokenTtl * 1000 + RETIREMENT_GRACE_MS);
-    const rows = await this.repository.find({ order: { createdAt: 'DESC', kid: 'ASC' } });
+    const rows = (await this.repository.find()).sort(newestFirst);
     const live = rows.filter((row) => row.retiredAt === null || row.retiredAt > oldestUseful);
     const keys = new Map<string, VerificationKey>();
     const jwks: JsonWebKey[] = [];
@@ -136,7 +178,9 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
       keys.set(row.kid, key);
       jwks.push(jwk);
     }
-    const current = live.find((row) => row.retiredAt === null && row.alg === this.config.jwtAlg);
+    const usable = live.filter((row) => row.retiredAt === null && row.alg === this.config.jwtAlg);
+    const current = usable.find((row) => row.activatedAt !== null);
+    this.nextKid = usable.find((row) => row.activatedAt === null)?.kid ?? null;
     this.active = current
       ? {
           kid: current.kid,
@@ -157,8 +201,7 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
   /** Seals any private key stored in clear, once KEY_ENCRYPTION_KEY is set. */
   async sealPlainKeys(): Promise<void> {
     if (!this.secretBox.encrypting) return;
-    const plain = await this.repository.find();
-    for (const row of plain) {
+    for (const row of await this.repository.find()) {
       if (SecretBox.isSealed(row.privateKey)) continue;
       await this.repository.update({ kid: row.kid }, { privateKey: this.secretBox.seal(row.privateKey) });
     }

@@ -2,7 +2,11 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 import { epochMs } from '../epoch-ms.transformer';
 
-/** A signing key pair. The newest non-retired key signs; retired keys verify until their tokens expire. */
+/**
+ * A signing key pair, in one of three states: next (published in the JWKS, not signing yet, so
+ * resource servers already hold it when a rotation activates it), active (signs new tokens), and
+ * retired (published until every token it signed has expired, then deleted).
+ */
 @Entity('signing_keys')
 export class SigningKeyEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 })
@@ -21,6 +25,10 @@ export class SigningKeyEntity {
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;
+
+  /** When it started signing; null while it is the pre-published next key. */
+  @Column({ name: 'activated_at', type: 'bigint', nullable: true, transformer: epochMs })
+  activatedAt!: number | null;
 
   @Column({ name: 'retired_at', type: 'bigint', nullable: true, transformer: epochMs })
   retiredAt!: number | null;
