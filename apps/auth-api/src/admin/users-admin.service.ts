@@ -27,6 +27,12 @@ export class UsersAdminService {
   }
 
   async update(actorId: string, id: string, dto: UpdateUserDto): Promise<UserView> {
+    if (dto.roles === undefined && dto.disabled === undefined) {
+      const problems = ['give roles and/or disabled'];
+      throw new ApiError(400, 'validation_failed', 'nothing to change: give roles and/or disabled', {
+        fields: [{ field: 'roles', problems }, { field: 'disabled', problems }],
+      });
+    }
     const user = await this.users.findById(id);
     if (!user) throw new ApiError(404, 'not_found', 'user not found');
     if (id === actorId && (dto.disabled === true || (dto.roles && !dto.roles.includes('admin')))) {

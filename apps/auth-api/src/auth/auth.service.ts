@@ -43,16 +43,24 @@ export class AuthService {
       const retryAfter = String(Math.ceil((user.lockedUntil - now) / 1000));
       throw new ApiError(429, 'account_locked', 'too many failed logins; try again later', {}, { 'Retry-After': retryAfter });
     }
-    if (user.lockedUntil !== null) await this.users.clearFailedLogins(user.id);
+    if (user.lockedUntil !== null) await this.users.endExpiredLock(user.id, user.lockedUntil);
+    // The attempt is claimed before the (slow) password check, so racing requests cannot check
+    // more than LOGIN_MAX_FAILURES passwords. None left (checks in flight, or lost in a crash):
+    // lock, so that it ends; a correct password in flight lifts it.
+    const { loginMaxFailures, loginLockoutSeconds } = this.config;
+    const lockEnd = now + loginLockoutSeconds * 1000;
+    if (!(await this.users.claimLoginAttempt(user.id, loginMaxFailures))) {
+      await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd);
+      throw new ApiError(429, 'account_locked', 'too many failed logins; try again later', {}, { 'Retry-After': String(loginLockoutSeconds) });
+    }
 
     const valid = await this.hasher.verify(user.passwordHash, password);
-    if (!valid || user.disabled) {
-      if (!valid) {
-        await this.users.recordFailedLogin(user.id, this.config.loginMaxFailures, this.config.loginLockoutSeconds * 1000);
-      }
+    if (!valid) {
+      await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd);
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
-    if (user.failedLogins > 0) await this.users.clearFailedLogins(user.id);
+    await this.users.clearFailedLogins(user.id);
+    if (user.disabled) throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
     }

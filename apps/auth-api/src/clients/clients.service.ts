@@ -14,6 +14,12 @@ export interface ClientView {
   createdAt: string;
 }
 
+/**
+ * Client ids are printable ASCII of at most 64 characters (the column's size); anything else
+ * names no client and is never sent to the database (PostgreSQL rejects NUL bytes with an error).
+ */
+const CLIENT_ID = /^[\x21-\x7E]{1,64}$/;
+
 function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('base64url');
 }
@@ -45,18 +51,19 @@ export class ClientsService {
     return this.clients.find({ order: { createdAt: 'ASC', clientId: 'ASC' } });
   }
 
-  findById(clientId: string): Promise<OAuthClientEntity | null> {
-    return this.clients.findOneBy({ clientId });
+  async findById(clientId: string): Promise<OAuthClientEntity | null> {
+    return CLIENT_ID.test(clientId) ? this.clients.findOneBy({ clientId }) : null;
   }
 
   async delete(clientId: string): Promise<boolean> {
+    if (!CLIENT_ID.test(clientId)) return false;
     const result = await this.clients.delete({ clientId });
     return (result.affected ?? 0) > 0;
   }
 
   /** The client when `secret` is its secret, else null; constant-time either way. */
   async authenticate(clientId: string, secret: string): Promise<OAuthClientEntity | null> {
-    const client = clientId.length <= 64 ? await this.clients.findOneBy({ clientId }) : null;
+    const client = await this.findById(clientId);
     const expected = Buffer.from(client?.secretHash ?? this.dummyHash);
     const given = Buffer.from(hashSecret(secret));
     const equal = expected.length === given.length && timingSafeEqual(expected, given);

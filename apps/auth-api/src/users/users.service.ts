@@ -73,24 +73,36 @@ export class UsersService {
   }
 
   /**
-   * Counts a failed login atomically (in the database, so every instance sees it) and locks the
-   * account once `maxFailures` is reached. Returns the lock's end when this failure locked it.
+   * Claims one of the account's `maxFailures` attempts before its password is checked, in one
+   * conditional UPDATE, so that racing requests never check more passwords than that. The claim
+   * counts as a failure until a correct password clears the counter. False when none is left.
    */
-  async recordFailedLogin(id: string, maxFailures: number, lockoutMs: number): Promise<void> {
-    const now = this.clock.now();
+  async claimLoginAttempt(id: string, maxFailures: number): Promise<boolean> {
+    const result = await this.users
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ failedLogins: () => 'failed_logins + 1' })
+      .where('id = :id AND failed_logins < :maxFailures', { id, maxFailures })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** After a wrong password: locks the account until `lockEnd` once its claimed attempts are used up. */
+  async lockIfExhausted(id: string, maxFailures: number, lockEnd: number): Promise<void> {
     await this.users
       .createQueryBuilder()
       .update(UserEntity)
-      .set({
-        failedLogins: () => 'failed_logins + 1',
-        lockedUntil: () => `CASE WHEN failed_logins + 1 >= :maxFailures THEN :lockEnd ELSE locked_until END`,
-      })
-      .where('id = :id', { id })
-      .setParameters({ maxFailures, lockEnd: now + lockoutMs })
+      .set({ lockedUntil: lockEnd })
+      .where('id = :id AND failed_logins >= :maxFailures AND locked_until IS NULL', { id, maxFailures })
       .execute();
   }
 
   async clearFailedLogins(id: string): Promise<void> {
     await this.users.update({ id }, { failedLogins: 0, lockedUntil: null });
+  }
+
+  /** Resets the counter of an account whose lock (seen as `lockedUntil`) ran out; racing callers reset it once. */
+  async endExpiredLock(id: string, lockedUntil: number): Promise<void> {
+    await this.users.update({ id, lockedUntil }, { failedLogins: 0, lockedUntil: null });
   }
 }

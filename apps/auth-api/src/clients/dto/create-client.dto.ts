@@ -5,6 +5,7 @@ import { SCOPE_TOKEN } from '../scope';
 export class CreateClientDto {
   @IsString()
   @Length(1, 200)
+  @Matches(/^\P{Cc}*$/u, { message: 'name must not contain control characters' })
   name!: string;
 
   @IsArray()
