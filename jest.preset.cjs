@@ -12,6 +12,9 @@ const esmPackages = [
   '@borewit',
   'uint8array-extras',
   '@standard-schema',
+  // openid-client (a dev dependency driving auth-api in the e2e tests) and its OAuth core.
+  'openid-client',
+  'oauth4webapi',
 ];
 
 module.exports = {

@@ -25,7 +25,11 @@ const width = Math.max(...services.map((s) => s.name.length)) + 2;
 
 const host = process.env.HOST || '127.0.0.1';
 // A wildcard address is not something to browse to; the loopback reaches it.
-const browseHost = ['0.0.0.0', '::', '[::]'].includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+const browseHost = ['0.0.0.0', '::', '[::]'].includes(host)
+  ? '127.0.0.1'
+  : host.includes(':')
+    ? `[${host}]`
+    : host;
 const urlOf = (service) => `http://${browseHost}:${service.port}`;
 
 let stopping = false;
@@ -67,7 +71,9 @@ function launch(service) {
       resolve();
     };
     // 'close' rather than 'exit': it comes after the child's last output lines were read.
-    child.on('close', (code, signal) => finish(`exited with ${signal ?? `code ${code}`}`, code === 0));
+    child.on('close', (code, signal) =>
+      finish(`exited with ${signal ?? `code ${code}`}`, code === 0),
+    );
     child.on('error', (error) => finish(`could not be started: ${error.message}`, false));
   });
   service.child = child;
@@ -112,7 +118,13 @@ async function announceWhenReady() {
     if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
   }
   if (stopping) return;
-  if (pending.length > 0) say(paint('33', `not healthy after ${READY_TIMEOUT_MS / 1000} s: ${pending.map((s) => s.name).join(', ')}`));
+  if (pending.length > 0)
+    say(
+      paint(
+        '33',
+        `not healthy after ${READY_TIMEOUT_MS / 1000} s: ${pending.map((s) => s.name).join(', ')}`,
+      ),
+    );
   const [authApi, resourceApi] = services;
   const lines = [
     '',
@@ -121,10 +133,14 @@ async function announceWhenReady() {
     '',
   ];
   if (process.env.ADMIN_EMAIL) {
-    lines.push(`Admin account: ${process.env.ADMIN_EMAIL} (created at start if no user has that email).`);
+    lines.push(
+      `Admin account: ${process.env.ADMIN_EMAIL} (created at start if no user has that email).`,
+    );
     lines.push('Walk through the API: npm run demo (with the same ADMIN_EMAIL and ADMIN_PASSWORD)');
   } else {
-    lines.push('No admin is configured. To create the first one, stop with Ctrl-C and restart with:');
+    lines.push(
+      'No admin is configured. To create the first one, stop with Ctrl-C and restart with:',
+    );
     lines.push("  ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD='a long passphrase' npm start");
     lines.push('(see README.md). Then: ADMIN_EMAIL=… ADMIN_PASSWORD=… npm run demo');
   }
@@ -134,7 +150,8 @@ async function announceWhenReady() {
 
 const missing = services.filter((s) => !existsSync(join(root, s.entry)));
 if (missing.length > 0) {
-  for (const s of missing) say(paint('31', `${relative(process.cwd(), join(root, s.entry))} is missing`));
+  for (const s of missing)
+    say(paint('31', `${relative(process.cwd(), join(root, s.entry))} is missing`));
   say('Build first: npm run build (npm start does this for you).');
   process.exit(1);
 }

@@ -13,7 +13,7 @@ import { TokenIssuer } from './auth/token-issuer';
 import { ClientsController } from './clients/clients.controller';
 import { CLOCK, type Clock } from './common/clock';
 import { RedisThrottlerStorage } from './common/redis-throttler.storage';
-import { AUTH_API_CONFIG, type AuthApiConfig } from './config/auth-api.config';
+import { AUTH_API_CONFIG, type AuthApiConfig, SIGNING_ALGORITHMS } from './config/auth-api.config';
 import { CoreModule, type CoreOptions } from './core.module';
 import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
@@ -55,7 +55,9 @@ export class AppModule {
             issuer: cfg.issuer,
             // User tokens are for the resource servers; auth-api's own endpoints accept them too.
             audience: [cfg.audience, cfg.issuer],
-            algorithms: [cfg.jwtAlg],
+            // Each key verifies only its own algorithm; listing all three keeps tokens signed before
+            // a JWT_ALG change valid until they expire.
+            algorithms: [...SIGNING_ALGORITHMS],
             keyStore,
             revocationChecker,
             roleHierarchy: ROLE_HIERARCHY,

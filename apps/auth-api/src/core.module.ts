@@ -5,6 +5,7 @@ import { ClientsService } from './clients/clients.service';
 import { type Clock, CLOCK, systemClock } from './common/clock';
 import { RedisThrottlerStorage } from './common/redis-throttler.storage';
 import { AUTH_API_CONFIG, type AuthApiConfig } from './config/auth-api.config';
+import { secretBoxKeys } from './crypto/local-key-file';
 import { PasswordHasher } from './crypto/password-hasher';
 import { SecretBox } from './crypto/secret-box';
 import { ServerSecrets } from './crypto/server-secrets';
@@ -33,7 +34,7 @@ export class CoreModule {
     const shared = [
       { provide: AUTH_API_CONFIG, useValue: config },
       { provide: CLOCK, useValue: clock },
-      { provide: SecretBox, useValue: new SecretBox(config.keyEncryptionKey) },
+      { provide: SecretBox, useValue: new SecretBox(...secretBoxKeys(config)) },
       PasswordHasher,
       ServerSecrets,
       refreshTokenCodecProvider,

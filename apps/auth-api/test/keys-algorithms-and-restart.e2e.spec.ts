@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as jose from 'jose';
@@ -145,18 +145,29 @@ describe('auth-api: keys across restarts and KEY_ENCRYPTION_KEY', () => {
     await again.http().post('/auth/refresh').send({ refresh_token: user.refreshToken }).expect(200);
   });
 
-  sqliteOnly('seals keys stored in clear once KEY_ENCRYPTION_KEY is set, keeping them valid', async () => {
+  sqliteOnly('seals secrets with a DATA_DIR key by default, and reseals them once KEY_ENCRYPTION_KEY is set', async () => {
     const dataDir = newDataDir();
     const first = await start({}, dataDir);
     const user = await registerAndLogin(first);
-    expect((await storedSecrets(first)).privateKeys[0]).toContain('PRIVATE KEY');
+    const before = await storedSecrets(first);
+    // Without KEY_ENCRYPTION_KEY the database still holds nothing usable on its own.
+    for (const value of [...before.privateKeys, ...before.secrets]) expect(value).toMatch(/^enc:v1:/);
+    const keyFile = join(dataDir, 'key-encryption.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     await stop(first);
 
     const sealed = await start({ KEY_ENCRYPTION_KEY: KEY_A }, dataDir);
-    const { privateKeys, secrets } = await storedSecrets(sealed);
-    for (const value of [...privateKeys, ...secrets]) expect(value).toMatch(/^enc:v1:/);
+    const after = await storedSecrets(sealed);
+    for (const value of [...after.privateKeys, ...after.secrets]) expect(value).toMatch(/^enc:v1:/);
+    expect(after.privateKeys).not.toEqual(before.privateKeys);
     await me(sealed, user.accessToken).expect(200);
-    await sealed.http().post('/auth/refresh').send({ refresh_token: user.refreshToken }).expect(200);
+    await stop(sealed);
+
+    // Resealed under KEY_A: the DATA_DIR key is no longer needed.
+    rmSync(keyFile);
+    const again = await start({ KEY_ENCRYPTION_KEY: KEY_A }, dataDir);
+    await me(again, user.accessToken).expect(200);
+    await again.http().post('/auth/refresh').send({ refresh_token: user.refreshToken }).expect(200);
   });
 
   it('refuses a KEY_ENCRYPTION_KEY shorter than 32 characters, naming the variable', () => {

@@ -22,6 +22,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`resource-api: failed to start: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.stderr.write(
+    `resource-api: failed to start: ${(error as Error)?.message ?? String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -20,7 +20,11 @@ describe('resource-api bearer token refusals', () => {
   ])('answers %s %s without a token with 401 and a bare Bearer challenge', async (method, path) => {
     const res = await h.http()[method.toLowerCase() as 'get' | 'post' | 'delete'](path).expect(401);
     expect(res.headers['www-authenticate']).toBe(`Bearer realm="${AUDIENCE}"`);
-    expect(res.body).toEqual({ statusCode: 401, error: 'missing_token', message: expect.any(String) });
+    expect(res.body).toEqual({
+      statusCode: 401,
+      error: 'missing_token',
+      message: expect.any(String),
+    });
   });
 
   it('treats another authorization scheme as no token', async () => {
@@ -34,10 +38,17 @@ describe('resource-api bearer token refusals', () => {
     ['an expired token', (h) => h.tokens.sign({}, { expiresIn: -60 })],
     ['a wrong issuer', (h) => new TestTokenFactory(h.keys, 'http://evil.test', AUDIENCE).sign()],
     ['a wrong audience', (h) => new TestTokenFactory(h.keys, ISSUER, 'auth-api').sign()],
-    ['a key the issuer never published', () => new TestTokenFactory(other, ISSUER, AUDIENCE).sign()],
+    [
+      'a key the issuer never published',
+      () => new TestTokenFactory(other, ISSUER, AUDIENCE).sign(),
+    ],
     [
       'a forged signature under a known kid',
-      (h) => new TestTokenFactory(other, ISSUER, AUDIENCE).sign({}, { header: { kid: h.keys.signingKey.kid } }),
+      (h) =>
+        new TestTokenFactory(other, ISSUER, AUDIENCE).sign(
+          {},
+          { header: { kid: h.keys.signingKey.kid } },
+        ),
     ],
     ['alg "none"', (h) => h.tokens.sign({}, { header: { alg: 'none' } })],
     ['alg HS256', (h) => h.tokens.sign({}, { header: { alg: 'HS256' } })],
@@ -49,12 +60,23 @@ describe('resource-api bearer token refusals', () => {
 
   it.each(hostile)('refuses %s with 401 invalid_token', async (_name, make) => {
     const res = await h.http().get('/me').auth(make(h), { type: 'bearer' }).expect(401);
-    expect(res.body).toEqual({ statusCode: 401, error: 'invalid_token', message: expect.any(String) });
-    expect(res.headers['www-authenticate']).toMatch(new RegExp(`^Bearer realm="${AUDIENCE}", error="invalid_token"`));
+    expect(res.body).toEqual({
+      statusCode: 401,
+      error: 'invalid_token',
+      message: expect.any(String),
+    });
+    expect(res.headers['www-authenticate']).toMatch(
+      new RegExp(`^Bearer realm="${AUDIENCE}", error="invalid_token"`),
+    );
   });
 
   it('refuses a bad token even on a route that also checks roles', async () => {
     const forged = new TestTokenFactory(other, ISSUER, AUDIENCE).sign({ roles: ['admin'] });
-    await h.http().post('/articles').auth(forged, { type: 'bearer' }).send({ title: 't', body: 'b' }).expect(401);
+    await h
+      .http()
+      .post('/articles')
+      .auth(forged, { type: 'bearer' })
+      .send({ title: 't', body: 'b' })
+      .expect(401);
   });
 });

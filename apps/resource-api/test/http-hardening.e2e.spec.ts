@@ -13,7 +13,8 @@ describe('resource-api request handling', () => {
   afterAll(() => h.close());
 
   const post = (body: string | object, contentType = 'application/json') =>
-    h.http()
+    h
+      .http()
       .post('/articles')
       .auth(editor, { type: 'bearer' })
       .set('Content-Type', contentType)
@@ -36,7 +37,11 @@ describe('resource-api request handling', () => {
     ])('refuses %s with 400 validation_failed', async (_name, body) => {
       const res = await post(JSON.stringify(body));
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ statusCode: 400, error: 'validation_failed', message: expect.any(String) });
+      expect(res.body).toMatchObject({
+        statusCode: 400,
+        error: 'validation_failed',
+        message: expect.any(String),
+      });
     });
 
     it('names the offending fields', async () => {
@@ -54,7 +59,11 @@ describe('resource-api request handling', () => {
     it('answers malformed JSON with 400, not 500', async () => {
       const res = await post('{"title": "t", "body": ');
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ statusCode: 400, error: 'invalid_json', message: expect.any(String) });
+      expect(res.body).toEqual({
+        statusCode: 400,
+        error: 'invalid_json',
+        message: expect.any(String),
+      });
     });
 
     it('answers an empty JSON body with 400', async () => {
@@ -66,13 +75,21 @@ describe('resource-api request handling', () => {
     it('answers a body over 64 KiB with 413', async () => {
       const res = await post({ title: 't', body: 'x'.repeat(65 * 1024) });
       expect(res.status).toBe(413);
-      expect(res.body).toEqual({ statusCode: 413, error: 'payload_too_large', message: expect.any(String) });
+      expect(res.body).toEqual({
+        statusCode: 413,
+        error: 'payload_too_large',
+        message: expect.any(String),
+      });
     });
 
     it('answers an unsupported content type with 415', async () => {
       const res = await post('<article/>', 'application/xml');
       expect(res.status).toBe(415);
-      expect(res.body).toEqual({ statusCode: 415, error: 'unsupported_media_type', message: expect.any(String) });
+      expect(res.body).toEqual({
+        statusCode: 415,
+        error: 'unsupported_media_type',
+        message: expect.any(String),
+      });
     });
 
     it('drops __proto__ keys instead of polluting prototypes', async () => {
@@ -83,13 +100,21 @@ describe('resource-api request handling', () => {
 
     it('answers an unknown route with 404 in the error shape', async () => {
       const res = await h.http().get('/nowhere').expect(404);
-      expect(res.body).toEqual({ statusCode: 404, error: 'not_found', message: expect.any(String) });
+      expect(res.body).toEqual({
+        statusCode: 404,
+        error: 'not_found',
+        message: expect.any(String),
+      });
     });
   });
 
   describe('X-Request-Id', () => {
     it('is generated when the request has none, on success and on error', async () => {
-      for (const res of [await h.http().get('/health'), await h.http().get('/me'), await post('{')]) {
+      for (const res of [
+        await h.http().get('/health'),
+        await h.http().get('/me'),
+        await post('{'),
+      ]) {
         expect(res.headers['x-request-id']).toMatch(UUID);
       }
     });

@@ -12,11 +12,19 @@ describe('resource-api when the issuer is unavailable', () => {
 
   it('keeps verifying with the cached keys after the JWKS server stops', async () => {
     h = await createHarness();
-    await h.http().get('/me').auth(h.tokens.sign({ sub: 'first' }), { type: 'bearer' }).expect(200);
+    await h
+      .http()
+      .get('/me')
+      .auth(h.tokens.sign({ sub: 'first' }), { type: 'bearer' })
+      .expect(200);
     expect(h.jwks.requests).toBe(1);
     await h.jwks.stop();
     // A fresh token (new jti), so the verified-token cache cannot answer for it.
-    const res = await h.http().get('/me').auth(h.tokens.sign({ sub: 'second' }), { type: 'bearer' }).expect(200);
+    const res = await h
+      .http()
+      .get('/me')
+      .auth(h.tokens.sign({ sub: 'second' }), { type: 'bearer' })
+      .expect(200);
     expect(res.body.sub).toBe('second');
   });
 

@@ -26,7 +26,9 @@ export interface ResourceApiHarness {
  * Builds the app exactly as `main.ts` does (createServiceApp + AppModule.forRoot), minus the
  * listening socket. With `jwksRunning: false` the issuer is not up when the app boots.
  */
-export async function createHarness(options: { jwksRunning?: boolean } = {}): Promise<ResourceApiHarness> {
+export async function createHarness(
+  options: { jwksRunning?: boolean } = {},
+): Promise<ResourceApiHarness> {
   // Plain JSON lines at "fatal": silent, and no pino-pretty worker thread left behind.
   process.env.LOG_FORMAT = 'json';
   const keys = new InMemoryKeyStore('ES256');

@@ -56,6 +56,7 @@ describe(extractBearerToken.name, () => {
 
   it('throws ERR_TOKEN_MALFORMED for several Authorization headers', () => {
     expect(codeOf([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`])).toBe('ERR_TOKEN_MALFORMED');
+    expect(codeOf([`Bearer ${TOKEN}`])).toBe('ERR_TOKEN_MALFORMED');
   });
 
   it('does not read tokens from the query string or body', () => {

@@ -198,7 +198,8 @@ describe(JwksKeySource.name, () => {
     clock.advance(61);
     // Past max age the last set still serves while the first lookup refreshes it in the background...
     await expect(verifier.verify(staleA)).resolves.toMatchObject({ sub: 'a' });
-    // ...and a request for an unknown kid waits for that refresh rather than starting another.
+    await server.waitForRequests(2);
+    // ...and a request for an unknown kid within the cooldown waits for that refresh, starting none.
     await codeOf(verifier.verify(unknownKidToken()));
     expect(server.requests).toBe(2);
     expect(source.hasKey(oldKid)).toBe(false);
@@ -207,6 +208,17 @@ describe(JwksKeySource.name, () => {
     await expect(verifier.verify(tokens.sign({ sub: 'new' }))).resolves.toMatchObject({
       sub: 'new',
     });
+  });
+
+  it.each([
+    ['no', null],
+    ['an empty', ''],
+    ['an overlong', 'k'.repeat(300)],
+  ])('never fetches for a token with %s kid', async (_, kid) => {
+    expect(await codeOf(verifier.verify(tokens.sign({}, { header: { kid } })))).toBe(
+      'ERR_KID_UNKNOWN',
+    );
+    expect(server.requests).toBe(0);
   });
 
   it.each(['jku', 'x5u'])('never fetches the URL in a token %s header', async (header) => {

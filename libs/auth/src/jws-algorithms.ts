@@ -37,12 +37,21 @@ export function algorithmsForKey(key: KeyObject): JwtAlgorithm[] {
     case 'rsa':
       return (details.modulusLength ?? 0) >= 2048 ? ['RS256', 'PS256'] : [];
     case 'rsa-pss':
-      return (details.modulusLength ?? 0) >= 2048 ? ['PS256'] : [];
+      // A key restricted to other PSS parameters makes crypto.verify throw on every PS256 token.
+      return (details.modulusLength ?? 0) >= 2048 && isPs256Compatible(details) ? ['PS256'] : [];
     case 'ed25519':
       return ['EdDSA'];
     default:
       return [];
   }
+}
+
+function isPs256Compatible(details: NonNullable<KeyObject['asymmetricKeyDetails']>): boolean {
+  return (
+    (details.hashAlgorithm ?? 'sha256') === 'sha256' &&
+    (details.mgf1HashAlgorithm ?? 'sha256') === 'sha256' &&
+    (details.saltLength ?? 0) <= 32
+  );
 }
 
 /** Parses PEM, JWK or KeyObject into a public `KeyObject`; private material is reduced to its public half. */

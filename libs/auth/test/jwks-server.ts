@@ -9,10 +9,18 @@ export class JwksServer {
   url = '';
   respond: Responder = (_, res) => res.writeHead(404).end();
 
+  private waiters: Array<{ count: number; resolve: () => void }> = [];
   private readonly server: Server = createServer((request, response) => {
     this.requests += 1;
+    this.waiters = this.waiters.filter((w) => (w.count <= this.requests ? void w.resolve() : true));
     this.respond(request, response);
   });
+
+  /** Resolves once the server has received `count` requests in all (for work started in the background). */
+  waitForRequests(count: number): Promise<void> {
+    if (this.requests >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
 
   static async start(): Promise<JwksServer> {
     const instance = new JwksServer();

@@ -33,6 +33,12 @@ const FRAMEWORK_CODES: Readonly<Record<string, string>> = {
   'entity.too.large': 'payload_too_large',
 };
 
+/** Paths under `/oauth/` are RFC 6749 endpoints: their errors are `{error, error_description}`. */
+function isOAuthEndpoint(request: { url?: string; originalUrl?: string } | undefined): boolean {
+  const url = request?.originalUrl ?? request?.url ?? '';
+  return url.startsWith('/oauth/');
+}
+
 /**
  * The one catch-all filter: every error leaves as `{statusCode, error, message}` (OAuth
  * endpoints: `{error, error_description}`). Library
@@ -59,13 +65,23 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof OAuthError) {
-      const headers = { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...exception.headers };
-      for (const [name, value] of Object.entries(headers)) httpAdapter.setHeader(response, name, value);
-      httpAdapter.reply(response, exception.getResponse(), exception.getStatus());
+      this.replyOAuth(response, exception.getStatus(), exception.getResponse(), exception.headers);
       return;
     }
     const { status, body, headers } = this.describe(exception);
+    if (status < 500 && isOAuthEndpoint(host.switchToHttp().getRequest())) {
+      // RFC 6749 §5.2: even errors raised before the handler (body parsing, throttling) keep the OAuth shape.
+      this.replyOAuth(response, status, { error: 'invalid_request', error_description: body.message }, headers);
+      return;
+    }
     for (const [name, value] of Object.entries(headers)) httpAdapter.setHeader(response, name, value);
+    httpAdapter.reply(response, body, status);
+  }
+
+  private replyOAuth(response: unknown, status: number, body: unknown, headers: Readonly<Record<string, string>>): void {
+    const { httpAdapter } = this.adapterHost;
+    const all = { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...headers };
+    for (const [name, value] of Object.entries(all)) httpAdapter.setHeader(response, name, value);
     httpAdapter.reply(response, body, status);
   }
 

@@ -83,6 +83,8 @@ function closeOnSignals(app: INestApplication, name: string, logger: { log(messa
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // `on`, not `once`: a repeated signal (Ctrl-C reaches a child from the terminal and from its
+  // supervisor) must hit the `closing` guard, not the default action that kills mid-shutdown.
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 }

@@ -5,6 +5,7 @@ import { type AuthPrincipal, CurrentUser, Public } from '@jwt-token/auth';
 import { ApiError } from '@jwt-token/service-kit';
 
 import { Client } from '../common/client-context';
+import { UserSessionGuard } from '../common/user-session.guard';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { SessionsService, type ClientContext } from '../sessions/sessions.service';
 import { toSessionView } from '../sessions/session.view';
@@ -50,6 +51,7 @@ export class AuthController {
   }
 
   /** Ends the token's session (and, if given, the session of the refresh token, when it is the user's). */
+  @UseGuards(UserSessionGuard)
   @Post('logout')
   @HttpCode(204)
   async logout(@CurrentUser() principal: AuthPrincipal, @Body() dto: LogoutDto): Promise<void> {
@@ -57,12 +59,14 @@ export class AuthController {
     if (dto.refresh_token) await this.sessions.revokeByRefreshToken(dto.refresh_token, principal.sub);
   }
 
+  @UseGuards(UserSessionGuard)
   @Post('logout-all')
   @HttpCode(204)
   async logoutAll(@CurrentUser('sub') userId: string): Promise<void> {
     await this.sessions.revokeAllForUser(userId, 'logout_all');
   }
 
+  @UseGuards(UserSessionGuard)
   @Get('me')
   async me(@CurrentUser('sub') userId: string) {
     const user = await this.users.findById(userId);
@@ -70,12 +74,14 @@ export class AuthController {
     return { id: user.id, email: user.email, roles: user.roles, createdAt: new Date(user.createdAt).toISOString() };
   }
 
+  @UseGuards(UserSessionGuard)
   @Get('sessions')
   async listSessions(@CurrentUser() principal: AuthPrincipal) {
     const sessions = await this.sessions.listActive(principal.sub);
     return sessions.map((session) => toSessionView(session, principal.sessionId));
   }
 
+  @UseGuards(UserSessionGuard)
   @Delete('sessions/:id')
   @HttpCode(204)
   async revokeSession(@CurrentUser('sub') userId: string, @Param('id', UuidParam) id: string): Promise<void> {
@@ -83,7 +89,7 @@ export class AuthController {
     if (!revoked) throw new ApiError(404, 'not_found', 'no such active session');
   }
 
-  @UseGuards(ThrottlerGuard)
+  @UseGuards(UserSessionGuard, ThrottlerGuard)
   @Post('password')
   @HttpCode(204)
   async changePassword(@CurrentUser() principal: AuthPrincipal, @Body() dto: ChangePasswordDto): Promise<void> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post } from '@nestjs/common';
 
 import { Roles } from '@jwt-token/auth';
 import { ApiError } from '@jwt-token/service-kit';
@@ -13,6 +13,7 @@ export class ClientsController {
 
   /** 201 `{client_id, client_secret, scopes, name, createdAt}`: the only time the secret is shown. */
   @Post()
+  @Header('Cache-Control', 'no-store')
   create(@Body() dto: CreateClientDto) {
     return this.clients.create(dto.name, dto.scopes);
   }

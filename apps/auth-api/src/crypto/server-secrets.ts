@@ -33,9 +33,11 @@ export class ServerSecrets {
   }
 
   private async reveal(row: ServerSecretEntity): Promise<Buffer> {
-    if (this.secretBox.encrypting && !SecretBox.isSealed(row.value)) {
-      await this.repository.update({ name: row.name }, { value: this.secretBox.seal(row.value) });
+    // Open first: a start with the wrong key must fail without touching what is stored.
+    const plain = this.secretBox.open(row.value);
+    if (this.secretBox.needsReseal(row.value)) {
+      await this.repository.update({ name: row.name }, { value: this.secretBox.seal(plain) });
     }
-    return Buffer.from(this.secretBox.open(row.value), 'base64url');
+    return Buffer.from(plain, 'base64url');
   }
 }

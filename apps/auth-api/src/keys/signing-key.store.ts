@@ -198,12 +198,12 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
     if (expired.length > 0) await this.repository.delete(expired);
   }
 
-  /** Seals any private key stored in clear, once KEY_ENCRYPTION_KEY is set. */
+  /** Seals private keys stored in clear or under an earlier key-encryption key with the current one. */
   async sealPlainKeys(): Promise<void> {
-    if (!this.secretBox.encrypting) return;
     for (const row of await this.repository.find()) {
-      if (SecretBox.isSealed(row.privateKey)) continue;
-      await this.repository.update({ kid: row.kid }, { privateKey: this.secretBox.seal(row.privateKey) });
+      if (!this.secretBox.needsReseal(row.privateKey)) continue;
+      const plain = this.secretBox.open(row.privateKey);
+      await this.repository.update({ kid: row.kid }, { privateKey: this.secretBox.seal(plain) });
     }
   }
 }

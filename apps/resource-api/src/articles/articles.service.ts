@@ -24,7 +24,11 @@ export class ArticlesService {
 
   create(input: CreateArticleDto, authorId: string): Article {
     if (this.articles.size >= MAX_ARTICLES) {
-      throw new ApiError(409, 'article_limit_reached', `this demo keeps at most ${MAX_ARTICLES} articles`);
+      throw new ApiError(
+        409,
+        'article_limit_reached',
+        `this demo keeps at most ${MAX_ARTICLES} articles`,
+      );
     }
     const article: Article = {
       id: randomUUID(),

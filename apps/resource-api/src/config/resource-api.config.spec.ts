@@ -18,10 +18,11 @@ describe(readResourceApiConfig.name, () => {
     });
   });
 
-  it('derives the JWKS URI from the issuer unless given', () => {
-    expect(readResourceApiConfig({ AUTH_ISSUER: 'https://auth.example.com/' }).auth.jwksUri).toBe(
-      'https://auth.example.com/.well-known/jwks.json',
-    );
+  it('derives the JWKS URI from the issuer unless given, and drops trailing slashes as auth-api does', () => {
+    expect(readResourceApiConfig({ AUTH_ISSUER: 'https://auth.example.com/' }).auth).toMatchObject({
+      issuer: 'https://auth.example.com',
+      jwksUri: 'https://auth.example.com/.well-known/jwks.json',
+    });
     const config = readResourceApiConfig({
       AUTH_ISSUER: 'https://auth.example.com',
       AUTH_JWKS_URI: 'http://auth-api:3000/.well-known/jwks.json',

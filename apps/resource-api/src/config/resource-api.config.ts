@@ -23,15 +23,23 @@ export interface ResourceApiConfig extends CommonServiceConfig {
  * const config = readResourceApiConfig(process.env);
  * ```
  */
-export function readResourceApiConfig(environment: Record<string, string | undefined>): ResourceApiConfig {
+export function readResourceApiConfig(
+  environment: Record<string, string | undefined>,
+): ResourceApiConfig {
   const env = new EnvReader(environment);
-  const issuer = env.url('AUTH_ISSUER', 'http://localhost:3000', ['http', 'https']) as string;
+  // Without trailing slashes, as auth-api writes it into `iss`: the comparison is exact.
+  const issuer = (
+    env.url('AUTH_ISSUER', 'http://localhost:3000', ['http', 'https']) as string
+  ).replace(/\/+$/, '');
   return {
     ...readCommonConfig(env, 3001),
     auth: {
       issuer,
       audience: env.string('AUTH_AUDIENCE', 'resource-api'),
-      jwksUri: env.url('AUTH_JWKS_URI', `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`, ['http', 'https']) as string,
+      jwksUri: env.url('AUTH_JWKS_URI', `${issuer}/.well-known/jwks.json`, [
+        'http',
+        'https',
+      ]) as string,
       // Shared with auth-api so that one setting switches both ends.
       algorithm: env.oneOf('JWT_ALG', SUPPORTED_ALGORITHMS, 'ES256'),
     },

@@ -1,0 +1,128 @@
+// 1. Verification micro-benchmark: the library's verify path (the code the JWT guard runs) with
+// the verified-token cache off, against raw node:crypto ES256 verify on the same tokens (the
+// ceiling), and against jsonwebtoken (KeyObject and PEM string), jose and fast-jwt.
+// Then the cache-hit path against the same ceiling.
+//
+//   node bench/verify.mjs [--quick] [--contenders=library,raw]   (standalone; `npm run bench` runs it too)
+import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+
+import { resolveAuthOptions, StaticKeySource, TokenVerifier, VerifiedTokenCache } from '@jwt-token/auth';
+
+import { formatTable, isMain, log, optionalRequire, parseOptions, row } from './lib/common.mjs';
+import { measure } from './lib/micro.mjs';
+import { makeTokenKit } from './lib/tokens.mjs';
+
+/** The verifier exactly as AuthModule wires it for the guard, from a JWKS key (as resource-api gets it). */
+export function libraryVerifier({ issuer, audience, kid, publicJwk, cacheEntries }) {
+  const options = resolveAuthOptions({
+    issuer,
+    audience,
+    algorithms: ['ES256'],
+    publicKeys: [{ kid, key: publicJwk }],
+    verifiedTokenCache: cacheEntries > 0 ? { maxEntries: cacheEntries } : { maxEntries: 0 },
+  });
+  const keySource = new StaticKeySource(options.keySource.keys, options.algorithms);
+  const cache = new VerifiedTokenCache(options.cacheMaxEntries, keySource, options.clock);
+  return new TokenVerifier(options, keySource, cache);
+}
+
+export async function run(options = parseOptions()) {
+  const count = options.quick ? 1000 : 2000;
+  const kit = makeTokenKit({ count, issuer: 'http://127.0.0.1:3000' });
+  const { tokens, issuer, audience, kid, publicJwk } = kit;
+  const n = tokens.length;
+  const publicKey = createPublicKey({ key: publicJwk, format: 'jwk' });
+  const publicPem = publicKey.export({ type: 'spki', format: 'pem' });
+
+  const uncached = libraryVerifier({ issuer, audience, kid, publicJwk, cacheEntries: 0 });
+  const cached = libraryVerifier({ issuer, audience, kid, publicJwk, cacheEntries: n * 2 });
+  for (const token of tokens) await cached.verify(token); // fills the cache: every later call is a hit
+
+  // The ceiling: split the token, decode the signature, one crypto.verify. Nothing else.
+  const raw = (token) => {
+    const dot = token.lastIndexOf('.');
+    return cryptoVerify(
+      'sha256',
+      Buffer.from(token.slice(0, dot)),
+      { key: publicKey, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(token.slice(dot + 1), 'base64url'),
+    );
+  };
+
+  const contenders = {
+    raw: { fn: (i) => raw(tokens[i % n]) },
+    library: { fn: (i) => uncached.verify(tokens[i % n]), async: true },
+  };
+  const jwt = optionalRequire('jsonwebtoken');
+  const claimsOptions = { algorithms: ['ES256'], issuer, audience };
+  if (jwt) {
+    contenders['jsonwebtoken (KeyObject)'] = { fn: (i) => jwt.verify(tokens[i % n], publicKey, claimsOptions) };
+    contenders['jsonwebtoken (PEM string)'] = { fn: (i) => jwt.verify(tokens[i % n], publicPem, claimsOptions) };
+  }
+  const jose = await import('jose').catch(() => null);
+  if (jose) {
+    const joseKey = await jose.importJWK({ ...publicJwk }, 'ES256');
+    const joseOptions = { issuer, audience, algorithms: ['ES256'], typ: 'at+jwt' };
+    contenders['jose jwtVerify'] = { fn: (i) => jose.jwtVerify(tokens[i % n], joseKey, joseOptions), async: true };
+  }
+  const fastJwt = optionalRequire('fast-jwt');
+  if (fastJwt) {
+    const fastVerify = fastJwt.createVerifier({
+      key: publicPem,
+      algorithms: ['ES256'],
+      allowedIss: issuer,
+      allowedAud: audience,
+      cache: false,
+    });
+    contenders['fast-jwt'] = { fn: (i) => fastVerify(tokens[i % n]) };
+  }
+  contenders['library (cache hit)'] = { fn: (i) => cached.verify(tokens[i % n]), async: true };
+
+  // Every contender must accept the tokens, or its figure means nothing.
+  for (const [name, { fn }] of Object.entries(contenders)) {
+    const outcome = await fn(0);
+    if (outcome === false) throw new Error(`${name} refused a valid token`);
+  }
+  if (options.contenders) {
+    for (const name of Object.keys(contenders)) if (!options.contenders.includes(name)) delete contenders[name];
+  }
+
+  log(`verify: ${Object.keys(contenders).length} contenders, ${n} distinct tokens, ${options.microRounds} rounds of ${options.microRoundMs} ms`);
+  const results = await measure(contenders, { rounds: options.microRounds, roundMs: options.microRoundMs });
+  const ceiling = results.raw;
+  const rows = [];
+  const vsCeiling = (id, name, key, target, note) => {
+    if (!results[key] || !ceiling) return;
+    rows.push(
+      row({
+        id,
+        group: 'verify',
+        name,
+        value: results[key].median,
+        unit: '/s',
+        refName: 'raw crypto.verify ES256',
+        refValue: ceiling.median,
+        target,
+        rounds: results[key].rounds,
+        refRounds: ceiling.rounds,
+        note,
+      }),
+    );
+  };
+  vsCeiling('1a', 'library verify, cache off (guard path)', 'library', { op: '>=', value: 0.85 });
+  vsCeiling('1b', 'library verify, cache hit', 'library (cache hit)', { op: '>=', value: 5 });
+  vsCeiling('1c', 'jsonwebtoken, KeyObject', 'jsonwebtoken (KeyObject)', null);
+  vsCeiling('1d', 'jsonwebtoken, PEM string', 'jsonwebtoken (PEM string)', null);
+  vsCeiling('1e', 'jose jwtVerify', 'jose jwtVerify', null);
+  vsCeiling('1f', 'fast-jwt (its cache off)', 'fast-jwt', null);
+  if (!fastJwt) log('verify: fast-jwt is not installed; its row is left out (npm i -D fast-jwt)');
+  return { rows, details: { tokens: n, results } };
+}
+
+if (isMain(import.meta.url)) {
+  const options = parseOptions();
+  const contenders = process.argv.find((a) => a.startsWith('--contenders='));
+  if (contenders) options.contenders = contenders.slice('--contenders='.length).split(',');
+  const { rows } = await run(options);
+  console.log(formatTable(rows));
+}
