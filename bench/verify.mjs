@@ -105,6 +105,7 @@ export async function run(options = parseOptions()) {
         target,
         rounds: results[key].rounds,
         refRounds: ceiling.rounds,
+        paired: true,
         note,
       }),
     );

@@ -48,7 +48,8 @@ function pipeLines(stream, target, prefix) {
 function launch(service) {
   const child = spawn(process.execPath, [join(root, service.entry)], {
     cwd: root,
-    env: { ...process.env, PORT: String(service.port) },
+    // The services write to a pipe here; tell them to stay human-readable when we are on a terminal.
+    env: { ...(process.stdout.isTTY ? { LOG_FORMAT: 'pretty' } : {}), ...process.env, PORT: String(service.port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = paint(service.colour, `[${service.name}]`.padEnd(width));

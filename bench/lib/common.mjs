@@ -69,8 +69,8 @@ export function parseOptions(argv = process.argv.slice(2)) {
     only: only ? only.split(',') : null,
     logLevel: value('log-level', 'warn'),
     // micro-benchmarks
-    microRounds: Number(value('micro-rounds', quick ? 3 : 7)),
-    microRoundMs: Number(value('micro-round-ms', quick ? 300 : 800)),
+    microRounds: Number(value('micro-rounds', quick ? 8 : 20)),
+    microRoundMs: Number(value('micro-round-ms', quick ? 120 : 200)),
     // HTTP loads
     httpRounds: Number(value('http-rounds', quick ? 1 : 3)),
     httpSeconds: Number(value('http-seconds', quick ? 2 : 4)),
@@ -122,8 +122,13 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * One figure of the table, next to its reference measured in the same run.
  * `target`: `{ op: '>=' | '<=', value }` on the ratio, or null for figures reported as information.
  */
-export function row({ id, group, name, value, unit, p50, p99, refName, refValue, target = null, rounds, refRounds, note }) {
-  const ratio = Number.isFinite(value) && Number.isFinite(refValue) && refValue !== 0 ? value / refValue : NaN;
+export function row({ id, group, name, value, unit, p50, p99, refName, refValue, target = null, rounds, refRounds, paired = false, note }) {
+  let ratio = Number.isFinite(value) && Number.isFinite(refValue) && refValue !== 0 ? value / refValue : NaN;
+  // Paired rounds (figure and reference measured back to back, round after round): the median of
+  // the per-round ratios, which cancels the drift of a shared machine better than a ratio of medians.
+  if (paired && rounds && refRounds && rounds.length === refRounds.length && rounds.length > 0) {
+    ratio = median(rounds.map((v, i) => v / refRounds[i]));
+  }
   let verdict = 'info';
   if (target) {
     if (!Number.isFinite(ratio)) verdict = 'MISS';

@@ -48,7 +48,10 @@ export const REDACTED_PATHS = [
 @Module({})
 export class LoggingModule {
   static forRoot(options: { level: LogLevel; service: string }): DynamicModule {
-    const pretty = process.stdout.isTTY === true && process.env.LOG_FORMAT !== 'json';
+    // JSON lines unless a person is watching: a terminal, or LOG_FORMAT=pretty (npm start sets it
+    // when its own output is a terminal, since the services' output then goes through a pipe).
+    const format = process.env.LOG_FORMAT;
+    const pretty = format === 'pretty' || (format !== 'json' && process.stdout.isTTY === true);
     return {
       module: LoggingModule,
       imports: [
