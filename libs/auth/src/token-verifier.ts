@@ -32,8 +32,8 @@ function decodeJsonObject(segment: string, what: string): Record<string, unknown
 
 /**
  * RFC 4648 §3.5: the unused bits of the last character must be zero. Without this check a
- * segment has several spellings of the same bytes, so one signed token would have up to 15
- * other texts that verify, each escaping anything keyed on the token text (cache, denylists).
+ * segment has several spellings of the same bytes (16 for an ES256 signature), so one signed
+ * token has many texts that verify, each escaping anything keyed on the text (cache, denylists).
  */
 function isCanonicalBase64url(segment: string): boolean {
   return Buffer.from(segment, 'base64url').toString('base64url') === segment;

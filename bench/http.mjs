@@ -1,0 +1,173 @@
+// 3. HTTP: resource-api as built (dist/apps/resource-api/main.js), under autocannon, against
+//   a. its own public GET /articles, same process (what the guard costs on a reused token);
+//   b. the bare node:http server of bench/bare-verify-server.mjs verifying the same fresh tokens
+//      with node:crypto (the physical limit of a guarded route);
+//   c. the NestJS documentation's recipe (bench/peers/nest-docs-recipe), reused tokens.
+// resource-api gets its keys from a JWKS served by this script (an InMemoryKeyStore; tokens are
+// minted with the library's TestTokenFactory), exactly as it would get them from auth-api.
+//
+//   node bench/http.mjs [--quick]
+import { createPublicKey } from 'node:crypto';
+
+import {
+  ENTRIES,
+  failures,
+  formatTable,
+  isMain,
+  load,
+  log,
+  logProblems,
+  median,
+  parseOptions,
+  row,
+  startService,
+} from './lib/common.mjs';
+import { tokenKitWithJwks } from './lib/tokens.mjs';
+
+/** More distinct tokens than resource-api's verified-token cache holds (10,000): cycled in order, none is ever a hit. */
+const FRESH_TOKENS = { quick: 12_000, full: 25_000 };
+
+export async function run(options = parseOptions()) {
+  const count = options.quick ? FRESH_TOKENS.quick : FRESH_TOKENS.full;
+  log(`http: minting ${count} tokens`);
+  const kit = await tokenKitWithJwks(count);
+  const reused = kit.mint('reused');
+  const publicPem = createPublicKey({ key: kit.publicJwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+  const services = {};
+  const problems = [];
+  try {
+    log('http: starting resource-api, the bare verify server and the docs-recipe peer');
+    [services.ours, services.bare, services.peer] = await Promise.all([
+      startService({
+        name: 'resource-api',
+        entry: ENTRIES['resource-api'],
+        env: {
+          AUTH_ISSUER: kit.issuer,
+          AUTH_JWKS_URI: kit.jwksUri,
+          AUTH_AUDIENCE: kit.audience,
+          LOG_LEVEL: options.logLevel,
+        },
+      }),
+      startService({
+        name: 'bare-verify-server',
+        entry: ENTRIES.bare,
+        env: { BENCH_JWK: JSON.stringify(kit.publicJwk), BENCH_ISSUER: kit.issuer, BENCH_AUDIENCE: kit.audience },
+      }),
+      startService({
+        name: 'nest-docs-recipe',
+        entry: ENTRIES.peer,
+        env: { BENCH_PUBLIC_KEY_PEM: publicPem, BENCH_ISSUER: kit.issuer, BENCH_AUDIENCE: kit.audience },
+      }),
+    ]);
+    const idle = Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.memory().rssMB]));
+
+    // Every server must accept the tokens before anything is timed.
+    for (const [name, service] of Object.entries(services)) {
+      for (const token of [reused, kit.tokens[0]]) {
+        const response = await fetch(`${service.url}/me`, { headers: { authorization: `Bearer ${token}` } });
+        const body = await response.text();
+        if (response.status !== 200) throw new Error(`${name} GET /me answered ${response.status}: ${body}`);
+      }
+    }
+
+    let nextFresh = 0;
+    const fresh = {
+      requests: [
+        {
+          method: 'GET',
+          path: '/me',
+          setupRequest(request) {
+            const token = kit.tokens[nextFresh++ % kit.tokens.length];
+            request.headers = { ...request.headers, authorization: `Bearer ${token}` };
+            return request;
+          },
+        },
+      ],
+    };
+    const bearer = { headers: { authorization: `Bearer ${reused}` } };
+    const runs = {
+      oursReused: { url: `${services.ours.url}/me`, ...bearer },
+      oursPublic: { url: `${services.ours.url}/articles` },
+      oursFresh: { url: `${services.ours.url}/me`, ...fresh },
+      bareFresh: { url: `${services.bare.url}/me`, ...fresh },
+      bareUnguarded: { url: `${services.bare.url}/health` },
+      peerReused: { url: `${services.peer.url}/me`, ...bearer },
+    };
+    const results = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
+    for (let round = 0; round < options.httpRounds; round++) {
+      for (const [name, spec] of Object.entries(runs)) {
+        if (round === 0 && options.warmupSeconds > 0) {
+          await load({ ...spec, connections: options.connections, duration: options.warmupSeconds });
+        }
+        const result = await load({ ...spec, connections: options.connections, duration: options.httpSeconds });
+        results[name].push(result);
+        const failed = failures(result);
+        if (failed) problems.push(`http ${name}: ${failed}`);
+        log(`http: round ${round + 1}/${options.httpRounds} ${name}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
+      }
+    }
+
+    const summary = (name) => ({
+      rps: median(results[name].map((r) => r.rps)),
+      p50: median(results[name].map((r) => r.p50)),
+      p99: median(results[name].map((r) => r.p99)),
+      rounds: results[name].map((r) => r.rps),
+    });
+    const s = Object.fromEntries(Object.keys(runs).map((k) => [k, summary(k)]));
+    const httpRow = (id, name, key, refName, refKey, target) =>
+      row({
+        id,
+        group: 'http',
+        name,
+        value: s[key].rps,
+        unit: '/s',
+        p50: s[key].p50,
+        p99: s[key].p99,
+        refName: `${refName} (p50 ${s[refKey].p50.toFixed(2)} / p99 ${s[refKey].p99.toFixed(2)} ms)`,
+        refValue: s[refKey].rps,
+        target,
+        rounds: s[key].rounds,
+        refRounds: s[refKey].rounds,
+        paired: true,
+      });
+    const rows = [
+      httpRow('3a', 'resource-api GET /me, reused token', 'oursReused', 'resource-api GET /articles (public)', 'oursPublic', { op: '>=', value: 0.8 }),
+      httpRow('3b', 'resource-api GET /me, fresh token per request', 'oursFresh', 'bare node:http + crypto.verify, same tokens', 'bareFresh', { op: '>=', value: 0.7 }),
+      httpRow('3c', 'resource-api GET /me, reused token', 'oursReused', 'NestJS docs recipe GET /me (Express, passport-jwt, PEM)', 'peerReused', { op: '>=', value: 5 }),
+      httpRow('3d', 'bare node:http GET /me, fresh token', 'bareFresh', 'bare node:http unguarded route', 'bareUnguarded', null),
+    ];
+
+    const memoryRows = [];
+    for (const [key, label] of [['ours', 'resource-api'], ['peer', 'NestJS docs recipe'], ['bare', 'bare verify server']]) {
+      const { peakMB } = services[key].memory();
+      memoryRows.push(
+        row({
+          id: { ours: '6a', peer: '6b', bare: '6c' }[key],
+          group: 'memory',
+          name: `${label} peak RSS under HTTP load`,
+          value: peakMB,
+          unit: 'MB',
+          refName: `${label} RSS idle after start`,
+          refValue: idle[key],
+        }),
+      );
+    }
+    return { rows: [...rows, ...memoryRows], problems, details: { tokens: count, results } };
+  } finally {
+    for (const service of Object.values(services)) {
+      const status = await service.stop();
+      const logged = logProblems(service.logPath);
+      if (logged.length > 0) problems.push(`${service.name} logged ${logged.length} error line(s), first: ${logged[0]}`);
+      if (status.code !== 0 && status.signal !== 'SIGTERM' && service.name !== 'nest-docs-recipe') {
+        problems.push(`${service.name} exited with ${JSON.stringify(status)} on SIGTERM`);
+      }
+    }
+    await kit.close();
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const { rows, problems } = await run(parseOptions());
+  console.log(formatTable(rows));
+  for (const problem of problems) console.log(`problem: ${problem}`);
+}
