@@ -74,7 +74,7 @@ function validateHierarchy(hierarchy: Record<string, string[]>): void {
     if (done.has(role)) return;
     if (visiting.has(role)) fail(`roleHierarchy has a cycle: ${[...path, role].join(' -> ')}`);
     visiting.add(role);
-    for (const child of hierarchy[role] ?? []) visit(child, [...path, role]);
+    for (const child of Object.hasOwn(hierarchy, role) ? hierarchy[role] : []) visit(child, [...path, role]);
     visiting.delete(role);
     done.add(role);
   };

@@ -65,3 +65,11 @@ describe(RoleHierarchy.name, () => {
     expect(flat.satisfiesAny(['admin'], ['admin'])).toBe(true);
   });
 });
+
+describe('RoleHierarchy with role names that are also Object.prototype members', () => {
+  it('treats them as plain roles', () => {
+    const roles = hierarchy({ constructor: ['toString'], toString: ['user'] });
+    expect(roles.satisfiesAny(['constructor'], ['user'])).toBe(true);
+    expect(roles.satisfiesAny(['hasOwnProperty'], ['user'])).toBe(false);
+  });
+});
