@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 
@@ -10,6 +11,8 @@ import { UsersAdminService } from './admin/users-admin.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthService } from './auth/auth.service';
 import { TokenIssuer } from './auth/token-issuer';
+import { AuditContextInterceptor } from './audit/audit-context';
+import { AuditController } from './audit/audit.controller';
 import { ClientsController } from './clients/clients.controller';
 import { CLOCK, type Clock } from './common/clock';
 import { RedisThrottlerStorage } from './common/redis-throttler.storage';
@@ -71,6 +74,7 @@ export class AppModule {
         AuthController,
         UsersAdminController,
         ClientsController,
+        AuditController,
         OAuthController,
         KeysController,
         MetadataController,
@@ -85,6 +89,7 @@ export class AppModule {
         OAuthGrantsService,
         TokenIntrospectionService,
         ApiExceptionFilter,
+        { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 
+import { AuditService } from './audit/audit.service';
 import { ClientsService } from './clients/clients.service';
 import { type Clock, CLOCK, systemClock } from './common/clock';
 import { RedisThrottlerStorage } from './common/redis-throttler.storage';
@@ -42,6 +43,7 @@ export class CoreModule {
       UsersService,
       SessionsService,
       ClientsService,
+      AuditService,
       RevokedTokensService,
       SessionRevocationChecker,
       ...(config.redisUrl ? [{ provide: RedisThrottlerStorage, useFactory: () => RedisThrottlerStorage.connect(config.redisUrl!) }] : []),

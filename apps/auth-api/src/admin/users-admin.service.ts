@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { ApiError } from '@jwt-token/service-kit';
 
+import { AuditService } from '../audit/audit.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { toUserView, type UserView } from '../users/user.view';
 import { UsersService } from '../users/users.service';
@@ -13,6 +14,7 @@ export class UsersAdminService {
   constructor(
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
   async list(offset: number, limit: number) {
@@ -41,6 +43,12 @@ export class UsersAdminService {
     await this.users.update(id, { ...(dto.roles ? { roles: dto.roles } : {}), ...(dto.disabled === undefined ? {} : { disabled: dto.disabled }) });
     // A disabled user's sessions end now: auth-api refuses their tokens at once, refresh gives 401.
     if (dto.disabled === true) await this.sessions.revokeAllForUser(id, 'user_disabled');
+    if (dto.roles && dto.roles.join() !== user.roles.join()) {
+      await this.audit.record({ type: 'user.roles_changed', subjectId: id, details: { from: user.roles, to: dto.roles } });
+    }
+    if (dto.disabled !== undefined && dto.disabled !== user.disabled) {
+      await this.audit.record({ type: dto.disabled ? 'user.disabled' : 'user.enabled', subjectId: id });
+    }
     return this.get(id);
   }
 
@@ -48,5 +56,6 @@ export class UsersAdminService {
     if (id === actorId) throw new ApiError(409, 'self_lockout', 'an admin cannot delete themself');
     await this.sessions.revokeAllForUser(id, 'user_deleted');
     if (!(await this.users.delete(id))) throw new ApiError(404, 'not_found', 'user not found');
+    await this.audit.record({ type: 'user.deleted', subjectId: id });
   }
 }

@@ -10,6 +10,7 @@ import { UuidParam } from '../common/uuid-param.pipe';
 import { SessionsService, type ClientContext } from '../sessions/sessions.service';
 import { toSessionView } from '../sessions/session.view';
 import { UsersService } from '../users/users.service';
+import { AuditService } from '../audit/audit.service';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
@@ -20,6 +21,7 @@ export class AuthController {
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
   @Public()
@@ -27,6 +29,7 @@ export class AuthController {
   @Post('register')
   async register(@Body() dto: RegisterDto) {
     const user = await this.users.create(dto.email, dto.password);
+    await this.audit.record({ type: 'user.registered', actorId: user.id, subjectId: user.id });
     return { id: user.id, email: user.email, roles: user.roles, createdAt: new Date(user.createdAt).toISOString() };
   }
 
@@ -57,13 +60,15 @@ export class AuthController {
   async logout(@CurrentUser() principal: AuthPrincipal, @Body() dto: LogoutDto): Promise<void> {
     if (principal.sessionId) await this.sessions.revoke(principal.sessionId, 'logout', principal.sub);
     if (dto.refresh_token) await this.sessions.revokeByRefreshToken(dto.refresh_token, principal.sub);
+    await this.audit.record({ type: 'session.logout', subjectId: principal.sub, details: { sessionId: principal.sessionId } });
   }
 
   @UseGuards(UserSessionGuard)
   @Post('logout-all')
   @HttpCode(204)
   async logoutAll(@CurrentUser('sub') userId: string): Promise<void> {
-    await this.sessions.revokeAllForUser(userId, 'logout_all');
+    const ended = await this.sessions.revokeAllForUser(userId, 'logout_all');
+    await this.audit.record({ type: 'session.logout_all', subjectId: userId, details: { sessionsRevoked: ended } });
   }
 
   @UseGuards(UserSessionGuard)
@@ -87,6 +92,7 @@ export class AuthController {
   async revokeSession(@CurrentUser('sub') userId: string, @Param('id', UuidParam) id: string): Promise<void> {
     const revoked = await this.sessions.revoke(id, 'revoked_by_user', userId);
     if (!revoked) throw new ApiError(404, 'not_found', 'no such active session');
+    await this.audit.record({ type: 'session.revoked', subjectId: userId, details: { sessionId: id } });
   }
 
   @UseGuards(UserSessionGuard, ThrottlerGuard)

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { ApiError } from '@jwt-token/service-kit';
 
+import { AuditService } from '../audit/audit.service';
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import { CLOCK, type Clock } from '../common/clock';
 import { PasswordHasher } from '../crypto/password-hasher';
@@ -26,6 +27,7 @@ export class AuthService {
     @Inject(TokenIssuer) private readonly issuer: TokenIssuer,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
   /**
@@ -36,6 +38,7 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     if (!user) {
       await this.hasher.verifyAgainstDummy(password);
+      await this.audit.record({ type: 'login.failed', details: { email: email.trim().normalize('NFC').toLowerCase().slice(0, 320), reason: 'unknown_email' } });
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
     const now = this.clock.now();
@@ -50,21 +53,31 @@ export class AuthService {
     const { loginMaxFailures, loginLockoutSeconds } = this.config;
     const lockEnd = now + loginLockoutSeconds * 1000;
     if (!(await this.users.claimLoginAttempt(user.id, loginMaxFailures))) {
-      await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd);
+      if (await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd)) await this.recordLock(user.id);
       throw new ApiError(429, 'account_locked', 'too many failed logins; try again later', {}, { 'Retry-After': String(loginLockoutSeconds) });
     }
 
     const valid = await this.hasher.verify(user.passwordHash, password);
     if (!valid) {
-      await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd);
+      await this.audit.record({ type: 'login.failed', subjectId: user.id, details: { reason: 'wrong_password' } });
+      if (await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd)) await this.recordLock(user.id);
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
     await this.users.clearFailedLogins(user.id);
-    if (user.disabled) throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
+    if (user.disabled) {
+      await this.audit.record({ type: 'login.failed', subjectId: user.id, details: { reason: 'disabled' } });
+      throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
+    }
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
     }
-    return this.issuer.forSession(user, await this.sessions.open(user.id, context));
+    const grant = await this.sessions.open(user.id, context);
+    await this.audit.record({ type: 'login.succeeded', actorId: user.id, subjectId: user.id, details: { sessionId: grant.session.id } });
+    return this.issuer.forSession(user, grant);
+  }
+
+  private recordLock(userId: string): Promise<void> {
+    return this.audit.record({ type: 'account.locked', subjectId: userId, details: { seconds: this.config.loginLockoutSeconds } });
   }
 
   /** Rotates a refresh token; the user is re-read so role changes and disabling apply at once. */
@@ -73,7 +86,12 @@ export class AuthService {
     try {
       grant = await this.sessions.refresh(refreshToken, context);
     } catch (error) {
-      if (error instanceof RefreshRefusedError) throw invalidGrant();
+      if (error instanceof RefreshRefusedError) {
+        if (error.reason === 'reused' && error.session) {
+          await this.audit.record({ type: 'refresh.reuse_detected', subjectId: error.session.userId, details: { sessionId: error.session.id } });
+        }
+        throw invalidGrant();
+      }
       throw error;
     }
     const user = await this.users.findById(grant.session.userId);
@@ -91,6 +109,7 @@ export class AuthService {
       throw new ApiError(403, 'invalid_current_password', 'the current password is incorrect');
     }
     await this.users.update(user.id, { passwordHash: await this.hasher.hash(next) });
-    await this.sessions.revokeAllForUser(user.id, 'password_changed', sessionId);
+    const ended = await this.sessions.revokeAllForUser(user.id, 'password_changed', sessionId);
+    await this.audit.record({ type: 'password.changed', subjectId: user.id, details: { sessionsRevoked: ended } });
   }
 }

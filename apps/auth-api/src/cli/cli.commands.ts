@@ -3,6 +3,7 @@ import { isEmail } from 'class-validator';
 
 import { ApiError } from '@jwt-token/service-kit';
 
+import { AuditService } from '../audit/audit.service';
 import { ClientsService } from '../clients/clients.service';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/dto/credentials.dto';
 import { DbSigningKeyStore } from '../keys/signing-key.store';
@@ -52,6 +53,7 @@ export const COMMANDS: Record<string, { usage: string; run(input: CommandInput):
       }
       try {
         const user = await app.get(UsersService).create(email, password, roles);
+        await app.get(AuditService).record({ type: 'user.registered', actorId: 'cli', subjectId: user.id });
         print(`created ${user.email} (${user.id}) with roles ${user.roles.join(', ')}`);
       } catch (error) {
         if (error instanceof ApiError && error.code === 'email_taken') throw new CliError(`${email} already exists`);
@@ -77,6 +79,7 @@ export const COMMANDS: Record<string, { usage: string; run(input: CommandInput):
       const user = await findUser(app, args[0]);
       const roles = parseRoles(args[1], []);
       await app.get(UsersService).update(user.id, { roles });
+      await app.get(AuditService).record({ type: 'user.roles_changed', actorId: 'cli', subjectId: user.id, details: { from: user.roles, to: roles } });
       print(`${user.email}: roles ${roles.join(', ')} (shown in the next refreshed token)`);
     },
   },
@@ -86,6 +89,7 @@ export const COMMANDS: Record<string, { usage: string; run(input: CommandInput):
       const user = await findUser(app, args[0]);
       await app.get(UsersService).update(user.id, { disabled: true });
       const ended = await app.get(SessionsService).revokeAllForUser(user.id, 'user_disabled');
+      await app.get(AuditService).record({ type: 'user.disabled', actorId: 'cli', subjectId: user.id });
       print(`${user.email}: disabled, ${ended} session(s) revoked`);
     },
   },
@@ -94,13 +98,16 @@ export const COMMANDS: Record<string, { usage: string; run(input: CommandInput):
     async run({ app, args, print }) {
       const user = await findUser(app, args[0]);
       await app.get(UsersService).update(user.id, { disabled: false });
+      await app.get(AuditService).record({ type: 'user.enabled', actorId: 'cli', subjectId: user.id });
       print(`${user.email}: enabled`);
     },
   },
   'keys:rotate': {
     usage: 'keys:rotate   (new tokens use the new key; old ones stay valid until they expire)',
     async run({ app, print }) {
-      print(`signing with ${await app.get(DbSigningKeyStore).rotate()}`);
+      const kid = await app.get(DbSigningKeyStore).rotate();
+      await app.get(AuditService).record({ type: 'key.rotated', actorId: 'cli', subjectId: kid });
+      print(`signing with ${kid}`);
     },
   },
   'clients:create': {
@@ -110,6 +117,7 @@ export const COMMANDS: Record<string, { usage: string; run(input: CommandInput):
       if (!name) throw new CliError('give the client a name');
       const scopes = (options.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
       const client = await app.get(ClientsService).create(name, scopes);
+      await app.get(AuditService).record({ type: 'client.created', actorId: 'cli', subjectId: client.client_id, details: { name, scopes } });
       print(`client_id:     ${client.client_id}`);
       print(`client_secret: ${client.client_secret}   (shown once; store it now)`);
       print(`scopes:        ${client.scopes.join(' ') || '(none)'}`);

@@ -3,19 +3,25 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post } 
 import { Roles } from '@jwt-token/auth';
 import { ApiError } from '@jwt-token/service-kit';
 
+import { AuditService } from '../audit/audit.service';
 import { ClientsService, toClientView } from './clients.service';
 import { CreateClientDto } from './dto/create-client.dto';
 
 @Roles('admin')
 @Controller('clients')
 export class ClientsController {
-  constructor(@Inject(ClientsService) private readonly clients: ClientsService) {}
+  constructor(
+    @Inject(ClientsService) private readonly clients: ClientsService,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
 
   /** 201 `{client_id, client_secret, scopes, name, createdAt}`: the only time the secret is shown. */
   @Post()
   @Header('Cache-Control', 'no-store')
-  create(@Body() dto: CreateClientDto) {
-    return this.clients.create(dto.name, dto.scopes);
+  async create(@Body() dto: CreateClientDto) {
+    const client = await this.clients.create(dto.name, dto.scopes);
+    await this.audit.record({ type: 'client.created', subjectId: client.client_id, details: { name: dto.name, scopes: dto.scopes } });
+    return client;
   }
 
   @Get()
@@ -28,5 +34,6 @@ export class ClientsController {
   @HttpCode(204)
   async delete(@Param('clientId') clientId: string): Promise<void> {
     if (!(await this.clients.delete(clientId))) throw new ApiError(404, 'not_found', 'no such client');
+    await this.audit.record({ type: 'client.deleted', subjectId: clientId });
   }
 }

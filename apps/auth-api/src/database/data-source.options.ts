@@ -7,8 +7,14 @@ import { ENTITIES } from './entities';
 import { InitialSchema1732800000000 } from './migrations/1732800000000-initial-schema';
 import { OAuthClients1732800000001 } from './migrations/1732800000001-oauth-clients';
 import { KeyPrepublication1732800000002 } from './migrations/1732800000002-key-prepublication';
+import { AuditEvents1732800000003 } from './migrations/1732800000003-audit-events';
 
-export const MIGRATIONS = [InitialSchema1732800000000, OAuthClients1732800000001, KeyPrepublication1732800000002];
+export const MIGRATIONS = [
+  InitialSchema1732800000000,
+  OAuthClients1732800000001,
+  KeyPrepublication1732800000002,
+  AuditEvents1732800000003,
+];
 
 /**
  * PostgreSQL when DATABASE_URL is set, else the embedded SQLite file in DATA_DIR. Migrations

@@ -2,11 +2,15 @@ import { Controller, Get, Header, Inject, Post } from '@nestjs/common';
 
 import { Public, Roles } from '@jwt-token/auth';
 
+import { AuditService } from '../audit/audit.service';
 import { DbSigningKeyStore } from './signing-key.store';
 
 @Controller()
 export class KeysController {
-  constructor(@Inject(DbSigningKeyStore) private readonly keys: DbSigningKeyStore) {}
+  constructor(
+    @Inject(DbSigningKeyStore) private readonly keys: DbSigningKeyStore,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
 
   /** Public keys of every key whose tokens may still be valid. Short max-age: rotations show fast. */
   @Public()
@@ -20,6 +24,8 @@ export class KeysController {
   @Roles('admin')
   @Post('keys/rotate')
   async rotate() {
-    return { kid: await this.keys.rotate() };
+    const kid = await this.keys.rotate();
+    await this.audit.record({ type: 'key.rotated', subjectId: kid });
+    return { kid };
   }
 }

@@ -24,7 +24,11 @@ export interface SessionGrant {
 
 /** Why a refresh was refused; every case is `invalid_grant` on the wire. */
 export class RefreshRefusedError extends Error {
-  constructor(readonly reason: 'unknown' | 'revoked' | 'expired' | 'reused') {
+  constructor(
+    readonly reason: 'unknown' | 'revoked' | 'expired' | 'reused',
+    /** The session a reused token belonged to (only for `reused`). */
+    readonly session?: { id: string; userId: string },
+  ) {
     super(`refresh refused: ${reason}`);
   }
 }
@@ -195,7 +199,7 @@ export class SessionsService {
       now - record.rotatedAt <= this.config.refreshReuseInterval * 1000;
     if (!withinInterval) {
       await this.revoke(session.id, 'refresh_reuse');
-      throw new RefreshRefusedError('reused');
+      throw new RefreshRefusedError('reused', { id: session.id, userId: session.userId });
     }
     await this.sessions.update({ id: session.id }, { lastUsedAt: now });
     return { session, refreshToken: this.tokenFor(session) };

@@ -88,13 +88,15 @@ export class UsersService {
   }
 
   /** After a wrong password: locks the account until `lockEnd` once its claimed attempts are used up. */
-  async lockIfExhausted(id: string, maxFailures: number, lockEnd: number): Promise<void> {
-    await this.users
+  /** Returns true when this call locked the account (for the audit log and metrics). */
+  async lockIfExhausted(id: string, maxFailures: number, lockEnd: number): Promise<boolean> {
+    const result = await this.users
       .createQueryBuilder()
       .update(UserEntity)
       .set({ lockedUntil: lockEnd })
       .where('id = :id AND failed_logins >= :maxFailures AND locked_until IS NULL', { id, maxFailures })
       .execute();
+    return (result.affected ?? 0) > 0;
   }
 
   async clearFailedLogins(id: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { AuditEventEntity } from './audit-event.entity';
 import { OAuthClientEntity } from './oauth-client.entity';
 import { RevokedTokenEntity } from './revoked-token.entity';
 import { ServerSecretEntity } from './server-secret.entity';
@@ -5,6 +6,6 @@ import { SessionEntity } from './session.entity';
 import { SigningKeyEntity } from './signing-key.entity';
 import { UserEntity } from './user.entity';
 
-export { OAuthClientEntity, RevokedTokenEntity, ServerSecretEntity, SessionEntity, SigningKeyEntity, UserEntity };
+export { AuditEventEntity, OAuthClientEntity, RevokedTokenEntity, ServerSecretEntity, SessionEntity, SigningKeyEntity, UserEntity };
 
-export const ENTITIES = [UserEntity, SessionEntity, SigningKeyEntity, ServerSecretEntity, OAuthClientEntity, RevokedTokenEntity];
+export const ENTITIES = [UserEntity, SessionEntity, SigningKeyEntity, ServerSecretEntity, OAuthClientEntity, RevokedTokenEntity, AuditEventEntity];
