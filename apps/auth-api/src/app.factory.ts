@@ -7,5 +7,5 @@ import type { CoreOptions } from './core.module';
 
 /** Builds auth-api (not yet listening): used by main.ts and by the e2e tests. */
 export function createAuthApi(options: CoreOptions & { logger?: boolean }): Promise<NestFastifyApplication> {
-  return createServiceApp(AppModule.forRoot(options), { logger: options.logger });
+  return createServiceApp(AppModule.forRoot(options), { logger: options.logger, metrics: options.config.metricsEnabled });
 }

@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 
 import { AuthModule } from '@jwt-token/auth';
-import { ApiExceptionFilter, LoggingModule } from '@jwt-token/service-kit';
+import { ApiExceptionFilter, LoggingModule, MetricsModule } from '@jwt-token/service-kit';
 
 import { UsersAdminController } from './admin/users-admin.controller';
 import { UsersAdminService } from './admin/users-admin.service';
@@ -38,6 +38,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggingModule.forRoot({ level: config.logLevel, service: 'auth-api' }),
+        MetricsModule.forRoot({ enabled: config.metricsEnabled }),
         CoreModule.forRoot(options),
         TerminusModule,
         ThrottlerModule.forRootAsync({

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 
 import { AuditService } from './audit/audit.service';
 import { ClientsService } from './clients/clients.service';
+import { AuthApiMetrics } from './common/auth-api.metrics';
 import { type Clock, CLOCK, systemClock } from './common/clock';
 import { RedisThrottlerStorage } from './common/redis-throttler.storage';
 import { AUTH_API_CONFIG, type AuthApiConfig } from './config/auth-api.config';
@@ -36,6 +37,7 @@ export class CoreModule {
       { provide: AUTH_API_CONFIG, useValue: config },
       { provide: CLOCK, useValue: clock },
       { provide: SecretBox, useValue: new SecretBox(...secretBoxKeys(config)) },
+      AuthApiMetrics,
       PasswordHasher,
       ServerSecrets,
       refreshTokenCodecProvider,

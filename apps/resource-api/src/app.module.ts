@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import { AuthModule } from '@jwt-token/auth';
-import { ApiExceptionFilter, LoggingModule } from '@jwt-token/service-kit';
+import { ApiExceptionFilter, LoggingModule, MetricsModule } from '@jwt-token/service-kit';
 
 import { ArticlesController } from './articles/articles.controller';
 import { ArticlesService } from './articles/articles.service';
@@ -19,6 +19,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggingModule.forRoot({ level: config.logLevel, service: 'resource-api' }),
+        MetricsModule.forRoot({ enabled: config.metricsEnabled }),
         // Guards every route globally: a valid token is needed unless the route is @Public().
         // Keys are fetched from the JWKS on first need, so this service starts while auth-api is down.
         AuthModule.forRoot({

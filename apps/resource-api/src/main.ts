@@ -17,7 +17,7 @@ function readConfigOrExit(): ResourceApiConfig {
 
 async function bootstrap(): Promise<void> {
   const config = readConfigOrExit();
-  const app = await createServiceApp(AppModule.forRoot(config));
+  const app = await createServiceApp(AppModule.forRoot(config), { metrics: config.metricsEnabled });
   await listen(app, config.port, config.host, 'resource-api');
 }
 

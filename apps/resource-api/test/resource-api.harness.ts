@@ -41,7 +41,7 @@ export async function createHarness(
     AUTH_JWKS_URI: jwks.url,
     LOG_LEVEL: 'fatal',
   });
-  const app = await createServiceApp(AppModule.forRoot(config));
+  const app = await createServiceApp(AppModule.forRoot(config), { metrics: config.metricsEnabled });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

@@ -11,6 +11,8 @@ export {
   SCOPES_KEY,
 } from './auth.constants';
 export { AuthError } from './auth.errors';
+export { AuthMetrics, VERIFICATIONS_METRIC } from './auth-metrics';
+export type { VerificationOutcome } from './auth-metrics';
 export type { AuthErrorCode } from './auth.errors';
 export { describeAuthError } from './auth-error.response';
 export type { AuthErrorResponse } from './auth-error.response';

@@ -2,6 +2,7 @@ import { verify as verifySignature } from 'node:crypto';
 
 import { ACCESS_TOKEN_TYPES, KEY_CARRYING_HEADERS } from './auth.constants';
 import { AuthError, type AuthErrorCode } from './auth.errors';
+import { AuthMetrics } from './auth-metrics';
 import type { AccessTokenClaims, AuthPrincipal } from './interfaces/auth-principal.interface';
 import type { JwtAlgorithm } from './interfaces/jwt-algorithm';
 import type { KeySource } from './interfaces/key-source.interface';
@@ -53,16 +54,24 @@ export class TokenVerifier {
     private readonly options: ResolvedAuthOptions,
     private readonly keySource: KeySource,
     private readonly cache: VerifiedTokenCache,
+    private readonly metrics: AuthMetrics = new AuthMetrics(),
   ) {}
 
   /** Verifies `token` and returns its principal, or throws an {@link AuthError}. */
   async verify(token: string): Promise<AuthPrincipal> {
-    const principal = this.cache.get(token) ?? (await this.verifyUncached(token));
-    const checker = this.options.revocationChecker;
-    if (checker && (await checker.isRevoked(principal))) {
-      reject('ERR_TOKEN_REVOKED', 'token has been revoked');
+    try {
+      const cached = this.cache.get(token);
+      const principal = cached ?? (await this.verifyUncached(token));
+      const checker = this.options.revocationChecker;
+      if (checker && (await checker.isRevoked(principal))) {
+        reject('ERR_TOKEN_REVOKED', 'token has been revoked');
+      }
+      this.metrics.record(cached ? 'cached' : 'verified');
+      return principal;
+    } catch (error) {
+      if (error instanceof AuthError) this.metrics.record('rejected', error.code);
+      throw error;
     }
-    return principal;
   }
 
   private async verifyUncached(token: string): Promise<AuthPrincipal> {

@@ -8,3 +8,4 @@ export { ConfigError, EnvReader, LOG_LEVELS, readCommonConfig } from './env-read
 export type { CommonServiceConfig, LogLevel } from './env-reader';
 export { acceptRequestId, LoggingModule, REDACTED_PATHS, requestIdFor } from './logging.module';
 export { BODY_LIMIT_BYTES, createServiceApp, listen } from './service-app';
+export { MetricsModule, observeHttpLatency, sharedCounter } from './metrics';

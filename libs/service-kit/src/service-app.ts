@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 
 import { ApiExceptionFilter } from './api-exception.filter';
 import { acceptRequestId } from './logging.module';
+import { observeHttpLatency } from './metrics';
 import { createValidationPipe } from './validation.pipe';
 
 /** Bodies above this are refused with 413 before parsing. */
@@ -14,7 +16,10 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  * Creates a Nest app on Fastify with what every service needs: the pino logger, the error
  * filter, DTO validation and a 64 KiB body limit.
  */
-export async function createServiceApp(rootModule: unknown, options: { logger?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createServiceApp(
+  rootModule: unknown,
+  options: { logger?: boolean; metrics?: boolean } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
@@ -30,6 +35,7 @@ export async function createServiceApp(rootModule: unknown, options: { logger?: 
     reply.header('X-Request-Id', request.id);
     done();
   });
+  if (options.metrics) observeHttpLatency(adapter.getInstance() as unknown as FastifyInstance);
   const app = await NestFactory.create<NestFastifyApplication>(rootModule as never, adapter, {
     bufferLogs: options.logger !== false,
     abortOnError: false,

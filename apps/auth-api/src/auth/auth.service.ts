@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '@jwt-token/service-kit';
 
 import { AuditService } from '../audit/audit.service';
+import { AuthApiMetrics } from '../common/auth-api.metrics';
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import { CLOCK, type Clock } from '../common/clock';
 import { PasswordHasher } from '../crypto/password-hasher';
@@ -28,6 +29,7 @@ export class AuthService {
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
   ) {}
 
   /**
@@ -39,11 +41,13 @@ export class AuthService {
     if (!user) {
       await this.hasher.verifyAgainstDummy(password);
       await this.audit.record({ type: 'login.failed', details: { email: email.trim().normalize('NFC').toLowerCase().slice(0, 320), reason: 'unknown_email' } });
+      this.metrics.login('failure');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
     const now = this.clock.now();
     if (user.lockedUntil !== null && user.lockedUntil > now) {
       const retryAfter = String(Math.ceil((user.lockedUntil - now) / 1000));
+      this.metrics.login('locked');
       throw new ApiError(429, 'account_locked', 'too many failed logins; try again later', {}, { 'Retry-After': retryAfter });
     }
     if (user.lockedUntil !== null) await this.users.endExpiredLock(user.id, user.lockedUntil);
@@ -54,18 +58,21 @@ export class AuthService {
     const lockEnd = now + loginLockoutSeconds * 1000;
     if (!(await this.users.claimLoginAttempt(user.id, loginMaxFailures))) {
       if (await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd)) await this.recordLock(user.id);
+      this.metrics.login('locked');
       throw new ApiError(429, 'account_locked', 'too many failed logins; try again later', {}, { 'Retry-After': String(loginLockoutSeconds) });
     }
 
     const valid = await this.hasher.verify(user.passwordHash, password);
     if (!valid) {
       await this.audit.record({ type: 'login.failed', subjectId: user.id, details: { reason: 'wrong_password' } });
+      this.metrics.login('failure');
       if (await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd)) await this.recordLock(user.id);
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
     await this.users.clearFailedLogins(user.id);
     if (user.disabled) {
       await this.audit.record({ type: 'login.failed', subjectId: user.id, details: { reason: 'disabled' } });
+      this.metrics.login('failure');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
     if (this.hasher.needsRehash(user.passwordHash)) {
@@ -73,7 +80,8 @@ export class AuthService {
     }
     const grant = await this.sessions.open(user.id, context);
     await this.audit.record({ type: 'login.succeeded', actorId: user.id, subjectId: user.id, details: { sessionId: grant.session.id } });
-    return this.issuer.forSession(user, grant);
+    this.metrics.login('success');
+    return this.issuer.forSession(user, grant, 'password');
   }
 
   private recordLock(userId: string): Promise<void> {
@@ -88,6 +96,7 @@ export class AuthService {
     } catch (error) {
       if (error instanceof RefreshRefusedError) {
         if (error.reason === 'reused' && error.session) {
+          this.metrics.refreshReuseDetected();
           await this.audit.record({ type: 'refresh.reuse_detected', subjectId: error.session.userId, details: { sessionId: error.session.id } });
         }
         throw invalidGrant();
@@ -99,7 +108,7 @@ export class AuthService {
       await this.sessions.revoke(grant.session.id, user ? 'user_disabled' : 'user_deleted');
       throw invalidGrant();
     }
-    return this.issuer.forSession(user, grant);
+    return this.issuer.forSession(user, grant, 'refresh_token');
   }
 
   /** Changes the password and ends every other session of the user. */

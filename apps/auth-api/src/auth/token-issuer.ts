@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 
 import { TokenService } from '@jwt-token/auth';
 
+import { AuthApiMetrics } from '../common/auth-api.metrics';
 import type { UserEntity } from '../database/entities';
 import type { SessionGrant } from '../sessions/sessions.service';
 import { FIRST_PARTY_CLIENT_ID, type TokenResponse } from './token-response';
@@ -9,15 +10,19 @@ import { FIRST_PARTY_CLIENT_ID, type TokenResponse } from './token-response';
 /** Turns a user and a session grant into the contract's token response. */
 @Injectable()
 export class TokenIssuer {
-  constructor(@Inject(TokenService) private readonly tokens: TokenService) {}
+  constructor(
+    @Inject(TokenService) private readonly tokens: TokenService,
+    @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
+  ) {}
 
-  async forSession(user: UserEntity, grant: SessionGrant): Promise<TokenResponse> {
+  async forSession(user: UserEntity, grant: SessionGrant, grantType: 'password' | 'refresh_token'): Promise<TokenResponse> {
     const { token, expiresIn } = await this.tokens.sign({
       sub: user.id,
       clientId: FIRST_PARTY_CLIENT_ID,
       roles: user.roles,
       sessionId: grant.session.id,
     });
+    this.metrics.tokenIssued(grantType);
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, refresh_token: grant.refreshToken };
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '@jwt-token/auth';
 
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
+import { AuthApiMetrics } from '../common/auth-api.metrics';
 import { CLOCK, type Clock } from '../common/clock';
 import { SecretBox } from '../crypto/secret-box';
 import { SigningKeyEntity } from '../database/entities';
@@ -48,6 +49,7 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(SecretBox) private readonly secretBox: SecretBox,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
   ) {}
 
   onModuleInit(): Promise<void> {
@@ -88,6 +90,7 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
     await this.createKey({ activate: false });
     await this.load();
     if (!this.active) throw new Error('no active signing key after rotation');
+    this.metrics.keyRotated();
     return this.active.kid;
   }
 

@@ -4,6 +4,7 @@ import { TokenService } from '@jwt-token/auth';
 import { ApiError, OAuthError } from '@jwt-token/service-kit';
 
 import { AuthService } from '../auth/auth.service';
+import { AuthApiMetrics } from '../common/auth-api.metrics';
 import type { TokenResponse } from '../auth/token-response';
 import { parseScope } from '../clients/scope';
 import type { ClientContext } from '../sessions/sessions.service';
@@ -16,6 +17,7 @@ export class OAuthGrantsService {
   constructor(
     @Inject(TokenService) private readonly tokens: TokenService,
     @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
   ) {}
 
   async grant(identity: ClientIdentity, body: FormBody, context: ClientContext): Promise<TokenResponse> {
@@ -51,6 +53,7 @@ export class OAuthGrantsService {
       scopes = parsed;
     }
     const { token, expiresIn } = await this.tokens.sign({ sub: client.clientId, clientId: client.clientId, scope: scopes, roles: [] });
+    this.metrics.tokenIssued('client_credentials');
     return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') };
   }
 

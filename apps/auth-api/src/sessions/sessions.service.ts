@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type Repository } from 'typeorm';
 
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
+import { AuthApiMetrics } from '../common/auth-api.metrics';
 import { CLOCK, type Clock } from '../common/clock';
 import type { RefreshTokenCodec } from '../crypto/refresh-token.codec';
 import { SessionEntity } from '../database/entities';
@@ -49,6 +50,7 @@ export class SessionsService {
     @Inject(REFRESH_TOKEN_CODEC) private readonly codec: RefreshTokenCodec,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
   ) {}
 
   async open(userId: string, context: ClientContext): Promise<SessionGrant> {
@@ -126,6 +128,7 @@ export class SessionsService {
       .where('id = :sessionId AND revoked_at IS NULL', { sessionId });
     if (userId !== undefined) query.andWhere('user_id = :userId', { userId });
     const result = await query.execute();
+    this.metrics.sessionsRevoked(reason, result.affected ?? 0);
     return (result.affected ?? 0) > 0;
   }
 
@@ -146,6 +149,7 @@ export class SessionsService {
       .where('user_id = :userId AND revoked_at IS NULL', { userId });
     if (exceptSessionId) query.andWhere('id <> :exceptSessionId', { exceptSessionId });
     const result = await query.execute();
+    this.metrics.sessionsRevoked(reason, result.affected ?? 0);
     return result.affected ?? 0;
   }
 
