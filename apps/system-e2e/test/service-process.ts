@@ -32,6 +32,20 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The child's pid while it runs (for RSS readings), else undefined. */
+  get pid(): number | undefined {
+    return this.alive ? this.child?.pid : undefined;
+  }
+
+  get alive(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Resolves when the process has exited (at once if it never ran or already exited). */
+  exited(): Promise<number | null> {
+    return this.exit;
+  }
+
   /** Starts the process and waits until `/health` answers 200. */
   async start(): Promise<void> {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', this.name, 'main.js')], {
