@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { ConfigError, createServiceApp, listen } from '@jwt-token/service-kit';
 
 import { AppModule } from './app.module';
+import { RESOURCE_API_OPENAPI } from './openapi';
 import { type ResourceApiConfig, readResourceApiConfig } from './config/resource-api.config';
 
 function readConfigOrExit(): ResourceApiConfig {
@@ -17,7 +18,7 @@ function readConfigOrExit(): ResourceApiConfig {
 
 async function bootstrap(): Promise<void> {
   const config = readConfigOrExit();
-  const app = await createServiceApp(AppModule.forRoot(config), { metrics: config.metricsEnabled });
+  const app = await createServiceApp(AppModule.forRoot(config), { metrics: config.metricsEnabled, openApi: RESOURCE_API_OPENAPI });
   await listen(app, config.port, config.host, 'resource-api');
 }
 

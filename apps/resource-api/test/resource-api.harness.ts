@@ -5,6 +5,7 @@ import { InMemoryKeyStore, TestTokenFactory } from '@jwt-token/auth/testing';
 import { createServiceApp } from '@jwt-token/service-kit';
 
 import { AppModule } from '../src/app.module';
+import { RESOURCE_API_OPENAPI } from '../src/openapi';
 import { readResourceApiConfig } from '../src/config/resource-api.config';
 import { JwksServer } from './jwks-server';
 
@@ -41,7 +42,7 @@ export async function createHarness(
     AUTH_JWKS_URI: jwks.url,
     LOG_LEVEL: 'fatal',
   });
-  const app = await createServiceApp(AppModule.forRoot(config), { metrics: config.metricsEnabled });
+  const app = await createServiceApp(AppModule.forRoot(config), { metrics: config.metricsEnabled, openApi: RESOURCE_API_OPENAPI });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

@@ -9,3 +9,5 @@ export type { CommonServiceConfig, LogLevel } from './env-reader';
 export { acceptRequestId, LoggingModule, REDACTED_PATHS, requestIdFor } from './logging.module';
 export { BODY_LIMIT_BYTES, createServiceApp, listen } from './service-app';
 export { MetricsModule, observeHttpLatency, sharedCounter } from './metrics';
+export { ApiErrorDto, createOpenApiDocument, OAuthErrorDto, setupOpenApi } from './openapi';
+export type { OpenApiOptions } from './openapi';

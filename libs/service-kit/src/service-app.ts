@@ -7,6 +7,7 @@ import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { acceptRequestId } from './logging.module';
 import { observeHttpLatency } from './metrics';
+import { type OpenApiOptions, setupOpenApi } from './openapi';
 import { createValidationPipe } from './validation.pipe';
 
 /** Bodies above this are refused with 413 before parsing. */
@@ -18,7 +19,7 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  */
 export async function createServiceApp(
   rootModule: unknown,
-  options: { logger?: boolean; metrics?: boolean } = {},
+  options: { logger?: boolean; metrics?: boolean; openApi?: OpenApiOptions } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -44,6 +45,7 @@ export async function createServiceApp(
   if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
   app.useGlobalFilters(app.get(ApiExceptionFilter));
   app.useGlobalPipes(createValidationPipe());
+  if (options.openApi) setupOpenApi(app, options.openApi);
   return app;
 }
 

@@ -1,4 +1,5 @@
 import { Body, Controller, Header, Headers, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiConsumes, ApiOperation } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 
 import { Public } from '@jwt-token/auth';
@@ -21,6 +22,9 @@ export class OAuthController {
     @Inject(TokenIntrospectionService) private readonly introspection: TokenIntrospectionService,
   ) {}
 
+  @ApiOperation({ summary: 'RFC 6749 token endpoint: client_credentials and refresh_token grants' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: { type: 'object', required: ['grant_type'], properties: {grant_type: { type: 'string', enum: ['client_credentials', 'refresh_token'] }, scope: { type: 'string' }, refresh_token: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string' }} } })
   @UseGuards(ThrottlerGuard)
   @Post('token')
   @HttpCode(200)
@@ -37,6 +41,9 @@ export class OAuthController {
     return this.grants.grant(identity, body, client);
   }
 
+  @ApiOperation({ summary: 'RFC 7009 revocation of a refresh or access token (200 also for unknown tokens)' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: { type: 'object', required: ['token'], properties: {token: { type: 'string' }, token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] }, client_id: { type: 'string' }, client_secret: { type: 'string' }} } })
   @UseGuards(ThrottlerGuard)
   @Post('revoke')
   @HttpCode(200)
@@ -58,6 +65,9 @@ export class OAuthController {
     await this.introspection.revoke(identity, token);
   }
 
+  @ApiOperation({ summary: 'RFC 7662 introspection (client-authenticated)' })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiBody({ schema: { type: 'object', required: ['token'], properties: {token: { type: 'string' }, token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] }, client_id: { type: 'string' }, client_secret: { type: 'string' }} } })
   @Post('introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -1,0 +1,139 @@
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
+
+interface LockEntry {
+  version?: string;
+  link?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  [field: string]: unknown;
+}
+
+/**
+ * The environment for npm and node in the temporary app: this process's, minus what would tie
+ * them to the workspace. `npm test` exports `npm_config_local_prefix=<workspace>` and the like to
+ * its children, which would make a nested npm treat the workspace as its project.
+ */
+export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const keep = /^npm_config_(cache|userconfig|globalconfig|registry|cafile|proxy|https_proxy|noproxy)$/i;
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (/^npm_/i.test(name) && !keep.test(name)) continue;
+    if (['NODE_PATH', 'NODE_OPTIONS', 'INIT_CWD'].includes(name)) continue;
+    env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** Runs a command to completion; throws with its output when it fails. */
+export function run(command: string, args: string[], options: SpawnSyncOptions & { cwd: string }): string {
+  const result = spawnSync(command, args, { encoding: 'utf8', env: isolatedEnv(), timeout: 120_000, ...options });
+  if (result.status !== 0) {
+    const output = `${String(result.stdout ?? '')}\n${String(result.stderr ?? '')}`.trim();
+    const hint = /ENOTCACHED/.test(output)
+      ? '\nThe npm cache lacks a package this install needs. `npm ci` in the workspace fills the cache; run it, then retry.'
+      : '';
+    throw new Error(`${command} ${args.join(' ')} (in ${options.cwd}) failed: ${result.status ?? result.signal}\n${output}${hint}`);
+  }
+  return String(result.stdout);
+}
+
+/** {@link run}, without blocking: for commands that may run side by side. */
+export function runAsync(command: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code === 0) resolve(output);
+      else reject(new Error(`${command} ${args.join(' ')} (in ${cwd}) failed: ${code}\n${output}`));
+    });
+  });
+}
+
+/**
+ * A `package.json` and a `package-lock.json` for a fresh app depending on `roots`, pinned to the
+ * versions the workspace has installed (the versions the library is tested with).
+ *
+ * The lock is the dependency closure of `roots` copied from the workspace's lock, entry by entry
+ * at the same `node_modules` paths, with `resolved` URLs added (the workspace omits them). With
+ * it `npm install --offline` takes every tarball from the npm cache by its integrity. Without a
+ * lock npm would pick the newest version each range allows, as listed in the cached registry
+ * metadata, and that version's tarball is usually not in the cache.
+ */
+export function pinnedConsumer(
+  name: string,
+  roots: string[],
+  registry: string,
+): { manifest: Record<string, unknown>; lock: Record<string, unknown> } {
+  const workspaceLock = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, LockEntry>;
+  };
+  const entries = workspaceLock.packages;
+
+  // Node's lookup on lock paths: <from>/node_modules/<name>, then each ancestor's node_modules.
+  const locate = (from: string, dependency: string): string | undefined => {
+    let dir = from;
+    for (;;) {
+      const candidate = `${dir ? `${dir}/` : ''}node_modules/${dependency}`;
+      const entry = entries[candidate];
+      if (entry && !entry.link) return candidate;
+      if (!dir) return undefined;
+      const parent = dir.lastIndexOf('/node_modules/');
+      dir = parent < 0 ? '' : dir.slice(0, parent);
+    }
+  };
+
+  const closure = new Map<string, LockEntry>();
+  const queue: Array<{ from: string; dependency: string; optional: boolean }> = roots.map((dependency) => ({
+    from: '',
+    dependency,
+    optional: false,
+  }));
+  while (queue.length > 0) {
+    const { from, dependency, optional } = queue.shift()!;
+    const path = locate(from, dependency);
+    if (!path) {
+      if (optional) continue;
+      throw new Error(`${dependency} (needed by ${from || 'the app'}) is not in the workspace's package-lock.json`);
+    }
+    if (closure.has(path)) continue;
+    const entry = entries[path];
+    closure.set(path, entry);
+    for (const dep of Object.keys(entry.dependencies ?? {})) queue.push({ from: path, dependency: dep, optional: false });
+    for (const dep of Object.keys(entry.optionalDependencies ?? {})) queue.push({ from: path, dependency: dep, optional: true });
+    // npm installs required peers; optional ones only when something else brings them.
+    for (const dep of Object.keys(entry.peerDependencies ?? {})) {
+      if (!entry.peerDependenciesMeta?.[dep]?.optional) queue.push({ from: path, dependency: dep, optional: false });
+    }
+  }
+
+  const dependencies = Object.fromEntries(
+    [...roots].sort().map((root) => [root, entries[`node_modules/${root}`].version as string]),
+  );
+  const base = registry.endsWith('/') ? registry : `${registry}/`;
+  const packages: Record<string, LockEntry> = {};
+  for (const path of [...closure.keys()].sort()) {
+    // Flags describe the workspace's graph, not the app's: npm recomputes them.
+    const { dev: _dev, devOptional: _devOptional, optional: _optional, peer: _peer, ...entry } = closure.get(path)!;
+    const packageName = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    const basename = packageName.split('/').pop() as string;
+    packages[path] = { resolved: `${base}${packageName}/-/${basename}-${entry.version}.tgz`, ...entry };
+  }
+  const manifest = { name, version: '1.0.0', private: true, dependencies };
+  const lock = {
+    name,
+    version: '1.0.0',
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name, version: '1.0.0', dependencies }, ...packages },
+  };
+  return { manifest, lock };
+}
