@@ -11,7 +11,11 @@ const testing = require('@jwt-token/auth/testing');
 /** `@decorators` on a method, as TypeScript would emit them. */
 function decorateMethod(target, name, decorators) {
   const descriptor = Object.getOwnPropertyDescriptor(target.prototype, name);
-  Object.defineProperty(target.prototype, name, Reflect.decorate(decorators, target.prototype, name, descriptor));
+  Object.defineProperty(
+    target.prototype,
+    name,
+    Reflect.decorate(decorators, target.prototype, name, descriptor),
+  );
 }
 
 class HealthController {

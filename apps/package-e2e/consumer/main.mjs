@@ -13,7 +13,11 @@ import { fileURLToPath } from 'node:url';
 /** `@decorators` on a method, as TypeScript would emit them. */
 function decorateMethod(target, name, decorators) {
   const descriptor = Object.getOwnPropertyDescriptor(target.prototype, name);
-  Object.defineProperty(target.prototype, name, Reflect.decorate(decorators, target.prototype, name, descriptor));
+  Object.defineProperty(
+    target.prototype,
+    name,
+    Reflect.decorate(decorators, target.prototype, name, descriptor),
+  );
 }
 
 class HealthController {

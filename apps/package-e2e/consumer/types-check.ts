@@ -55,7 +55,12 @@ const keyStore: SigningKeyStore = new InMemoryKeyStore('ES256');
 @Module({
   imports: [
     AuthModule.forRoot(resourceServer),
-    AuthModule.forRoot({ issuer: 'https://auth.example.com', audience: 'orders-api', keyStore, globalGuards: false }),
+    AuthModule.forRoot({
+      issuer: 'https://auth.example.com',
+      audience: 'orders-api',
+      keyStore,
+      globalGuards: false,
+    }),
   ],
   controllers: [OrdersController],
 })
@@ -76,6 +81,10 @@ export function describe(error: unknown): number | undefined {
 }
 
 export const testingModule = AuthTestingModule.forRoot({ audience: 'orders-api' });
-export const token: string = new TestTokenFactory(new InMemoryKeyStore(), 'http://auth.test', 'orders-api').sign({
+export const token: string = new TestTokenFactory(
+  new InMemoryKeyStore(),
+  'http://auth.test',
+  'orders-api',
+).sign({
   roles: ['admin'],
 });

@@ -20,7 +20,8 @@ interface LockEntry {
  * its children, which would make a nested npm treat the workspace as its project.
  */
 export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const keep = /^npm_config_(cache|userconfig|globalconfig|registry|cafile|proxy|https_proxy|noproxy)$/i;
+  const keep =
+    /^npm_config_(cache|userconfig|globalconfig|registry|cafile|proxy|https_proxy|noproxy)$/i;
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
     if (/^npm_/i.test(name) && !keep.test(name)) continue;
@@ -31,14 +32,25 @@ export function isolatedEnv(extra: Record<string, string> = {}): NodeJS.ProcessE
 }
 
 /** Runs a command to completion; throws with its output when it fails. */
-export function run(command: string, args: string[], options: SpawnSyncOptions & { cwd: string }): string {
-  const result = spawnSync(command, args, { encoding: 'utf8', env: isolatedEnv(), timeout: 120_000, ...options });
+export function run(
+  command: string,
+  args: string[],
+  options: SpawnSyncOptions & { cwd: string },
+): string {
+  const result = spawnSync(command, args, {
+    encoding: 'utf8',
+    env: isolatedEnv(),
+    timeout: 120_000,
+    ...options,
+  });
   if (result.status !== 0) {
     const output = `${String(result.stdout ?? '')}\n${String(result.stderr ?? '')}`.trim();
     const hint = /ENOTCACHED/.test(output)
       ? '\nThe npm cache lacks a package this install needs. `npm ci` in the workspace fills the cache; run it, then retry.'
       : '';
-    throw new Error(`${command} ${args.join(' ')} (in ${options.cwd}) failed: ${result.status ?? result.signal}\n${output}${hint}`);
+    throw new Error(
+      `${command} ${args.join(' ')} (in ${options.cwd}) failed: ${result.status ?? result.signal}\n${output}${hint}`,
+    );
   }
   return String(result.stdout);
 }
@@ -46,7 +58,11 @@ export function run(command: string, args: string[], options: SpawnSyncOptions &
 /** {@link run}, without blocking: for commands that may run side by side. */
 export function runAsync(command: string, args: string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd,
+      env: isolatedEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -73,7 +89,9 @@ export function pinnedConsumer(
   roots: string[],
   registry: string,
 ): { manifest: Record<string, unknown>; lock: Record<string, unknown> } {
-  const workspaceLock = JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package-lock.json'), 'utf8')) as {
+  const workspaceLock = JSON.parse(
+    readFileSync(join(WORKSPACE_ROOT, 'package-lock.json'), 'utf8'),
+  ) as {
     packages: Record<string, LockEntry>;
   };
   const entries = workspaceLock.packages;
@@ -92,26 +110,33 @@ export function pinnedConsumer(
   };
 
   const closure = new Map<string, LockEntry>();
-  const queue: Array<{ from: string; dependency: string; optional: boolean }> = roots.map((dependency) => ({
-    from: '',
-    dependency,
-    optional: false,
-  }));
+  const queue: Array<{ from: string; dependency: string; optional: boolean }> = roots.map(
+    (dependency) => ({
+      from: '',
+      dependency,
+      optional: false,
+    }),
+  );
   while (queue.length > 0) {
     const { from, dependency, optional } = queue.shift()!;
     const path = locate(from, dependency);
     if (!path) {
       if (optional) continue;
-      throw new Error(`${dependency} (needed by ${from || 'the app'}) is not in the workspace's package-lock.json`);
+      throw new Error(
+        `${dependency} (needed by ${from || 'the app'}) is not in the workspace's package-lock.json`,
+      );
     }
     if (closure.has(path)) continue;
     const entry = entries[path];
     closure.set(path, entry);
-    for (const dep of Object.keys(entry.dependencies ?? {})) queue.push({ from: path, dependency: dep, optional: false });
-    for (const dep of Object.keys(entry.optionalDependencies ?? {})) queue.push({ from: path, dependency: dep, optional: true });
+    for (const dep of Object.keys(entry.dependencies ?? {}))
+      queue.push({ from: path, dependency: dep, optional: false });
+    for (const dep of Object.keys(entry.optionalDependencies ?? {}))
+      queue.push({ from: path, dependency: dep, optional: true });
     // npm installs required peers; optional ones only when something else brings them.
     for (const dep of Object.keys(entry.peerDependencies ?? {})) {
-      if (!entry.peerDependenciesMeta?.[dep]?.optional) queue.push({ from: path, dependency: dep, optional: false });
+      if (!entry.peerDependenciesMeta?.[dep]?.optional)
+        queue.push({ from: path, dependency: dep, optional: false });
     }
   }
 
@@ -122,10 +147,19 @@ export function pinnedConsumer(
   const packages: Record<string, LockEntry> = {};
   for (const path of [...closure.keys()].sort()) {
     // Flags describe the workspace's graph, not the app's: npm recomputes them.
-    const { dev: _dev, devOptional: _devOptional, optional: _optional, peer: _peer, ...entry } = closure.get(path)!;
+    const {
+      dev: _dev,
+      devOptional: _devOptional,
+      optional: _optional,
+      peer: _peer,
+      ...entry
+    } = closure.get(path)!;
     const packageName = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
     const basename = packageName.split('/').pop() as string;
-    packages[path] = { resolved: `${base}${packageName}/-/${basename}-${entry.version}.tgz`, ...entry };
+    packages[path] = {
+      resolved: `${base}${packageName}/-/${basename}-${entry.version}.tgz`,
+      ...entry,
+    };
   }
   const manifest = { name, version: '1.0.0', private: true, dependencies };
   const lock = {

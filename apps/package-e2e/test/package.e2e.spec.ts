@@ -1,6 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,7 +49,10 @@ const strangerKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** An RFC 9068 access token signed ES256 with `key`, under the JWKS's kid. */
-function accessToken(claims: Record<string, unknown>, key: KeyObject = signingKey.privateKey): string {
+function accessToken(
+  claims: Record<string, unknown>,
+  key: KeyObject = signingKey.privateKey,
+): string {
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: 'ES256', typ: 'at+jwt', kid: KID };
   const payload = {
@@ -74,13 +88,20 @@ interface RunningApp extends Ready {
 function startApp(appDir: string, file: string, jwksUri: string): Promise<RunningApp> {
   const child: ChildProcess = spawn(process.execPath, [file], {
     cwd: appDir,
-    env: isolatedEnv({ AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS_URI: jwksUri, NODE_ENV: 'production' }),
+    env: isolatedEnv({
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+      AUTH_JWKS_URI: jwksUri,
+      NODE_ENV: 'production',
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -129,8 +150,13 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
   let jwksRequests = 0;
 
   beforeAll(async () => {
-    if (!existsSync(join(LIBRARY, 'dist', 'index.js')) || !existsSync(join(LIBRARY, 'dist', 'testing', 'index.js'))) {
-      throw new Error('libs/auth is not built: run `npx nx run-many -t build` (npm test does) first');
+    if (
+      !existsSync(join(LIBRARY, 'dist', 'index.js')) ||
+      !existsSync(join(LIBRARY, 'dist', 'testing', 'index.js'))
+    ) {
+      throw new Error(
+        'libs/auth is not built: run `npx nx run-many -t build` (npm test does) first',
+      );
     }
     root = realpathSync(mkdtempSync(join(tmpdir(), 'jwt-token-package-e2e-')));
     appDir = join(root, 'app');
@@ -138,20 +164,28 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
 
     // The tarball, from the built dist (`--ignore-scripts` skips the prepack rebuild).
     const [packed] = JSON.parse(
-      run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], { cwd: LIBRARY }),
+      run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], {
+        cwd: LIBRARY,
+      }),
     ) as Array<{ filename: string; files: Array<{ path: string }> }>;
     packedFiles = packed.files.map((f) => f.path).sort();
 
     // A fresh app: package.json + lock pinned to the workspace's versions, then an offline install.
     const registry = run('npm', ['config', 'get', 'registry'], { cwd: appDir }).trim();
     const { manifest, lock } = pinnedConsumer('fresh-nest-app', APP_DEPENDENCIES, registry);
-    (manifest.dependencies as Record<string, string>)['@jwt-token/auth'] = `file:../${packed.filename}`;
+    (manifest.dependencies as Record<string, string>)['@jwt-token/auth'] =
+      `file:../${packed.filename}`;
     writeFileSync(join(appDir, 'package.json'), JSON.stringify(manifest, null, 2));
     writeFileSync(join(appDir, 'package-lock.json'), JSON.stringify(lock, null, 2));
-    for (const file of ['main.cjs', 'main.mjs']) copyFileSync(join(CONSUMER_SOURCES, file), join(appDir, file));
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
-      cwd: appDir,
-    });
+    for (const file of ['main.cjs', 'main.mjs'])
+      copyFileSync(join(CONSUMER_SOURCES, file), join(appDir, file));
+    run(
+      'npm',
+      ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'],
+      {
+        cwd: appDir,
+      },
+    );
 
     jwks = createServer((_, response) => {
       jwksRequests += 1;
@@ -180,7 +214,9 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
 
   it('packs only dist, README, LICENSE, CHANGELOG and package.json', () => {
     for (const path of packedFiles) {
-      expect(path).toMatch(/^(dist\/.+\.(js|d\.ts|js\.map)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/);
+      expect(path).toMatch(
+        /^(dist\/.+\.(js|d\.ts|js\.map)|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/,
+      );
       expect(path).not.toMatch(/\.spec\.|(^|\/)(src|test)\//);
     }
     expect(packedFiles).toEqual(
@@ -200,6 +236,13 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
   it('installs with its peers satisfied, and every export target exists', () => {
     // `npm ls` exits non-zero on a missing or out-of-range peer.
     run('npm', ['ls', '--all', '--offline'], { cwd: appDir });
+    // Real copies, no links back into the workspace.
+    const modules = join(appDir, 'node_modules');
+    const entries = readdirSync(modules).flatMap((name) =>
+      name.startsWith('@') ? readdirSync(join(modules, name)).map((n) => `${name}/${n}`) : [name],
+    );
+    expect(entries.length).toBeGreaterThan(50);
+    for (const name of entries) expect(lstatSync(join(modules, name)).isSymbolicLink()).toBe(false);
     const installed = join(appDir, 'node_modules', '@jwt-token', 'auth');
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
       license: string;
@@ -211,9 +254,17 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
     expect(manifest.license).toBe('MIT');
     expect(manifest.dependencies ?? {}).toEqual({});
     expect(Object.keys(manifest.peerDependencies)).toEqual(
-      expect.arrayContaining(['@nestjs/common', '@nestjs/core', '@nestjs/jwt', '@nestjs/passport', 'passport-jwt']),
+      expect.arrayContaining([
+        '@nestjs/common',
+        '@nestjs/core',
+        '@nestjs/jwt',
+        '@nestjs/passport',
+        'passport-jwt',
+      ]),
     );
-    const targets = Object.values(manifest.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)));
+    const targets = Object.values(manifest.exports).flatMap((t) =>
+      typeof t === 'string' ? [t] : Object.values(t),
+    );
     for (const target of targets) expect(existsSync(join(installed, target))).toBe(true);
   });
 
@@ -226,14 +277,24 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
     beforeAll(async () => {
       app = await startApp(appDir, file, jwksUri);
     }, 45_000);
+    // Whatever failed above, never leave the process behind (a no-op once it has stopped).
+    afterAll(async () => {
+      await app?.stop();
+    });
 
     it('resolves the package and the library’s peers inside the temp app', () => {
       expect(app.moduleSystem).toBe(moduleSystem);
-      expect(app.resolved['@jwt-token/auth']).toBe(join(appDir, 'node_modules', '@jwt-token', 'auth', 'dist', 'index.js'));
+      expect(app.resolved['@jwt-token/auth']).toBe(
+        join(appDir, 'node_modules', '@jwt-token', 'auth', 'dist', 'index.js'),
+      );
       for (const path of Object.values(app.resolved)) {
         expect(realpathSync(path).startsWith(join(appDir, 'node_modules') + sep)).toBe(true);
       }
-      expect(app.testingExports).toEqual(['AuthTestingModule', 'InMemoryKeyStore', 'TestTokenFactory']);
+      expect(app.testingExports).toEqual([
+        'AuthTestingModule',
+        'InMemoryKeyStore',
+        'TestTokenFactory',
+      ]);
     });
 
     it('@Public() route: 200 without a token', async () => {
@@ -256,7 +317,9 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
         status: 403,
         body: { error: 'forbidden', message: 'requires role admin' },
       });
-      expect(await get(`${app.url}/admin`, accessToken({ sub: 'root', roles: ['admin'] }))).toMatchObject({
+      expect(
+        await get(`${app.url}/admin`, accessToken({ sub: 'root', roles: ['admin'] })),
+      ).toMatchObject({
         status: 200,
         body: { admin: true, sub: 'root' },
       });
@@ -264,17 +327,22 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
 
     it('forged tokens: 401 invalid_token', async () => {
       // Signed by a key the JWKS does not hold, under the JWKS's kid.
-      const stranger = await get(`${app.url}/admin`, accessToken({ roles: ['admin'] }, strangerKey.privateKey));
+      const stranger = await get(
+        `${app.url}/admin`,
+        accessToken({ roles: ['admin'] }, strangerKey.privateKey),
+      );
       expect(stranger).toMatchObject({ status: 401, body: { error: 'invalid_token' } });
       expect(stranger.wwwAuthenticate).toContain('error="invalid_token"');
 
       // A genuine user token with its payload swapped for an admin one.
       const [header, , signature] = accessToken({ roles: ['user'] }).split('.');
       const [, adminPayload] = accessToken({ roles: ['admin'] }).split('.');
-      expect(await get(`${app.url}/admin`, `${header}.${adminPayload}.${signature}`)).toMatchObject({
-        status: 401,
-        body: { error: 'invalid_token' },
-      });
+      expect(await get(`${app.url}/admin`, `${header}.${adminPayload}.${signature}`)).toMatchObject(
+        {
+          status: 401,
+          body: { error: 'invalid_token' },
+        },
+      );
     });
 
     it('stops cleanly on SIGTERM', async () => {
@@ -306,7 +374,10 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
       variants.map(({ file, options }) => {
         writeFileSync(join(appDir, file), source);
         const config = join(appDir, `tsconfig.${file}.json`);
-        writeFileSync(config, JSON.stringify({ compilerOptions: { ...common, ...options }, files: [file] }));
+        writeFileSync(
+          config,
+          JSON.stringify({ compilerOptions: { ...common, ...options }, files: [file] }),
+        );
         return runAsync(process.execPath, [tsc, '-p', config], appDir);
       }),
     );

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -45,32 +45,55 @@ function formatDiagnostics(diagnostics) {
 /** Compiles the library's declarations in memory: path of each would-be .d.ts → its text. */
 function emitDeclarations() {
   const configPath = join(LIBRARY, 'tsconfig.lib.json');
-  const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => fail(formatDiagnostics([d])),
-  });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => fail(formatDiagnostics([d])),
+    },
+  );
   if (config.errors.length > 0) fail(formatDiagnostics(config.errors));
-  const options = { ...config.options, declaration: true, emitDeclarationOnly: true, declarationMap: false, sourceMap: false, inlineSources: false };
+  const options = {
+    ...config.options,
+    declaration: true,
+    emitDeclarationOnly: true,
+    declarationMap: false,
+    sourceMap: false,
+    inlineSources: false,
+  };
   const program = ts.createProgram({ rootNames: config.fileNames, options });
   const diagnostics = ts.getPreEmitDiagnostics(program);
-  if (diagnostics.length > 0) fail(`the library does not compile:\n${formatDiagnostics(diagnostics)}`);
+  if (diagnostics.length > 0) {
+    fail(`the library does not compile:\n${formatDiagnostics(diagnostics)}`);
+  }
   const files = new Map();
-  const result = program.emit(undefined, (fileName, text) => files.set(resolve(fileName), text), undefined, true);
-  if (result.emitSkipped) fail(`declaration emit failed:\n${formatDiagnostics(result.diagnostics)}`);
+  const result = program.emit(
+    undefined,
+    (fileName, text) => files.set(resolve(fileName), text),
+    undefined,
+    true,
+  );
+  if (result.emitSkipped) {
+    fail(`declaration emit failed:\n${formatDiagnostics(result.diagnostics)}`);
+  }
   return { files, options, outDir: resolve(config.options.outDir) };
 }
 
 /** A program over the in-memory .d.ts files (at their dist paths, so node_modules resolve as usual). */
-function declarationProgram(files, options, entryFiles) {
-  const host = ts.createCompilerHost({ ...options, noEmit: true });
+function declarationProgram(files, emitOptions, entryFiles) {
+  const options = { ...emitOptions, noEmit: true, declaration: false, emitDeclarationOnly: false };
+  const host = ts.createCompilerHost(options);
   const { fileExists, readFile, getSourceFile } = host;
-  host.fileExists = (f) => files.has(resolve(f)) || (!resolve(f).startsWith(LIBRARY + '/dist/') && fileExists(f));
+  // Only the in-memory declarations exist under dist: a stale dist on disk plays no part.
+  const dist = join(LIBRARY, 'dist') + sep;
+  host.fileExists = (f) => files.has(resolve(f)) || (!resolve(f).startsWith(dist) && fileExists(f));
   host.readFile = (f) => (files.has(resolve(f)) ? files.get(resolve(f)) : readFile(f));
   host.getSourceFile = (f, languageVersion, onError, shouldCreate) =>
     files.has(resolve(f))
       ? ts.createSourceFile(f, files.get(resolve(f)), languageVersion, true)
       : getSourceFile(f, languageVersion, onError, shouldCreate);
-  return ts.createProgram({ rootNames: entryFiles, options: { ...options, noEmit: true }, host });
+  return ts.createProgram({ rootNames: entryFiles, options, host });
 }
 
 function topLevelStatement(node) {
@@ -87,16 +110,24 @@ function unitOf(declaration) {
   if (!statement) return undefined;
   if (ts.isVariableStatement(statement) && statement.declarationList.declarations.length > 1) {
     const declarator = ts.findAncestor(declaration, ts.isVariableDeclaration);
-    if (declarator) return { key: declarator, statement, declarator, name: declarator.name.getText() };
+    if (declarator) {
+      return { key: declarator, statement, declarator, name: declarator.name.getText() };
+    }
   }
-  const name = statement.name?.text ?? statement.declarationList?.declarations[0]?.name.getText() ?? '';
+  const name =
+    statement.name?.text ?? statement.declarationList?.declarations[0]?.name.getText() ?? '';
   return { key: statement, statement, declarator: undefined, name };
 }
 
 function buildReport() {
   const { files, options, outDir } = emitDeclarations();
-  const dtsOf = (source) => join(outDir, relative(join(LIBRARY, 'src'), join(LIBRARY, source))).replace(/\.ts$/, '.d.ts');
-  const program = declarationProgram(files, options, ENTRY_POINTS.map((e) => dtsOf(e.source)));
+  const dtsOf = (source) =>
+    join(outDir, relative(join(LIBRARY, 'src'), join(LIBRARY, source))).replace(/\.ts$/, '.d.ts');
+  const program = declarationProgram(
+    files,
+    options,
+    ENTRY_POINTS.map((e) => dtsOf(e.source)),
+  );
   const checker = program.getTypeChecker();
   const printer = ts.createPrinter({ removeComments: true, newLine: ts.NewLineKind.LineFeed });
   const isLibraryFile = (sourceFile) => files.has(resolve(sourceFile.fileName));
@@ -122,7 +153,8 @@ function buildReport() {
           let target = symbol;
           if (symbol.flags & ts.SymbolFlags.Alias) {
             const importNode = symbol.declarations?.[0];
-            const importDeclaration = importNode && ts.findAncestor(importNode, ts.isImportDeclaration);
+            const importDeclaration =
+              importNode && ts.findAncestor(importNode, ts.isImportDeclaration);
             const specifier = importDeclaration?.moduleSpecifier.text;
             if (specifier && !specifier.startsWith('.')) {
               onExternal(specifier, importNode);
@@ -148,18 +180,25 @@ function buildReport() {
   for (const entry of ENTRY_POINTS) {
     const sourceFile = program.getSourceFile(dtsOf(entry.source));
     const moduleSymbol = checker.getSymbolAtLocation(sourceFile);
-    const exports = checker.getExportsOfModule(moduleSymbol).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const exports = checker
+      .getExportsOfModule(moduleSymbol)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const externals = new Map();
     const onExternal = (specifier, importNode) => {
       const imported = importNode.propertyName ?? importNode.name;
-      const text = importNode.propertyName ? `${imported.text} as ${importNode.name.text}` : importNode.name.text;
+      const text = importNode.propertyName
+        ? `${imported.text} as ${importNode.name.text}`
+        : importNode.name.text;
       if (!externals.has(specifier)) externals.set(specifier, new Set());
       externals.get(specifier).add(text);
     };
     const blocks = [];
     for (const exported of exports) {
-      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-      const declarations = (symbol.declarations ?? []).filter((d) => isLibraryFile(d.getSourceFile()));
+      const symbol =
+        exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      const declarations = (symbol.declarations ?? []).filter((d) =>
+        isLibraryFile(d.getSourceFile()),
+      );
       if (declarations.length === 0) fail(`cannot find the declaration of ${exported.name}`);
       const texts = [];
       if (symbol.name !== exported.name) texts.push(`// exported as ${exported.name}`);
@@ -175,7 +214,11 @@ function buildReport() {
       }
       blocks.push(texts.join('\n'));
     }
-    sections.push({ title: `\`${entry.subpath === '.' ? PACKAGE_NAME : `${PACKAGE_NAME}/${entry.subpath.slice(2)}`}\``, externals, blocks });
+    sections.push({
+      title: `\`${entry.subpath === '.' ? PACKAGE_NAME : `${PACKAGE_NAME}/${entry.subpath.slice(2)}`}\``,
+      externals,
+      blocks,
+    });
   }
 
   // Declarations the exported signatures need but no entry point exports (API Extractor's
@@ -187,29 +230,40 @@ function buildReport() {
     if (!unit || printed.has(unit.key)) continue;
     printed.add(unit.key);
     internal.set(`${unit.name}\u0000${internal.size}`, print(unit));
-    references(unit.declarator ?? unit.statement, (d) => pending.push(d), (specifier, importNode) => {
-      const name = importNode.propertyName ? `${importNode.propertyName.text} as ${importNode.name.text}` : importNode.name.text;
-      if (!internalExternals.has(specifier)) internalExternals.set(specifier, new Set());
-      internalExternals.get(specifier).add(name);
-    });
+    references(
+      unit.declarator ?? unit.statement,
+      (d) => pending.push(d),
+      (specifier, importNode) => {
+        const name = importNode.propertyName
+          ? `${importNode.propertyName.text} as ${importNode.name.text}`
+          : importNode.name.text;
+        if (!internalExternals.has(specifier)) internalExternals.set(specifier, new Set());
+        internalExternals.get(specifier).add(name);
+      },
+    );
   }
   if (internal.size > 0) {
     sections.push({
       title: 'Not exported, but referenced by the declarations above',
       externals: internalExternals,
-      blocks: [...internal.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, text]) => text),
+      blocks: [...internal.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, text]) => text),
     });
   }
 
   const importLines = (externals) =>
     [...externals.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([specifier, names]) => `import type { ${[...names].sort().join(', ')} } from '${specifier}';`);
+      .map(
+        ([specifier, names]) =>
+          `import type { ${[...names].sort().join(', ')} } from '${specifier}';`,
+      );
 
   const lines = [
     `# API report: ${PACKAGE_NAME}`,
     '',
-    'Generated by `libs/auth/scripts/api-report.mjs` from the TypeScript compiler\'s declaration output',
+    "Generated by `libs/auth/scripts/api-report.mjs` from the TypeScript compiler's declaration output",
     '(comments removed, declarations sorted by name). Do not edit by hand. CI compares it with a fresh',
     'build (`npm run api:check`); after an intended API change run `npm run api:update`, commit this',
     'file with the change, and record it in `CHANGELOG.md`.',
@@ -258,9 +312,12 @@ if (mode === '--update') {
   const before = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : '';
   mkdirSync(dirname(REPORT), { recursive: true });
   writeFileSync(REPORT, report);
-  process.stdout.write(before === report ? `${relativeReport} is up to date\n` : `updated ${relativeReport}\n`);
+  process.stdout.write(
+    before === report ? `${relativeReport} is up to date\n` : `updated ${relativeReport}\n`,
+  );
 } else {
-  if (!existsSync(REPORT)) fail(`${relativeReport} is missing: run \`npm run api:update\` and commit it`);
+  if (!existsSync(REPORT))
+    fail(`${relativeReport} is missing: run \`npm run api:update\` and commit it`);
   const committed = readFileSync(REPORT, 'utf8');
   if (committed !== report) {
     process.stderr.write(showDiff(committed, report));
