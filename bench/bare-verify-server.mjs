@@ -11,12 +11,18 @@ if (!jwk) {
   process.stderr.write('bare-verify-server: BENCH_JWK (the public JWK) is required\n');
   process.exit(1);
 }
-const key = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, format: 'jwk' });
+const key = createPublicKey({
+  key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y },
+  format: 'jwk',
+});
 const issuer = process.env.BENCH_ISSUER;
 const audience = process.env.BENCH_AUDIENCE ?? 'resource-api';
 
 function unauthorized(response) {
-  response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"' });
+  response.writeHead(401, {
+    'content-type': 'application/json',
+    'www-authenticate': 'Bearer error="invalid_token"',
+  });
   response.end('{"statusCode":401,"error":"invalid_token","message":"invalid token"}');
 }
 
@@ -57,7 +63,9 @@ const server = createServer((request, response) => {
     }
     if (!claims) return unauthorized(response);
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ sub: claims.sub, roles: claims.roles ?? [], scope: claims.scope ?? '' }));
+    response.end(
+      JSON.stringify({ sub: claims.sub, roles: claims.roles ?? [], scope: claims.scope ?? '' }),
+    );
     return;
   }
   response.writeHead(404, { 'content-type': 'application/json' });

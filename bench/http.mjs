@@ -20,7 +20,7 @@ import {
   median,
   parseOptions,
   row,
-  startService,
+  startServices,
 } from './lib/common.mjs';
 import { tokenKitWithJwks } from './lib/tokens.mjs';
 
@@ -32,13 +32,16 @@ export async function run(options = parseOptions()) {
   log(`http: minting ${count} tokens`);
   const kit = await tokenKitWithJwks(count);
   const reused = kit.mint('reused');
-  const publicPem = createPublicKey({ key: kit.publicJwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+  const publicPem = createPublicKey({ key: kit.publicJwk, format: 'jwk' }).export({
+    type: 'spki',
+    format: 'pem',
+  });
   const services = {};
   const problems = [];
   try {
     log('http: starting resource-api, the bare verify server and the docs-recipe peer');
-    [services.ours, services.bare, services.peer] = await Promise.all([
-      startService({
+    [services.ours, services.bare, services.peer] = await startServices([
+      {
         name: 'resource-api',
         entry: ENTRIES['resource-api'],
         env: {
@@ -47,63 +50,93 @@ export async function run(options = parseOptions()) {
           AUTH_AUDIENCE: kit.audience,
           LOG_LEVEL: options.logLevel,
         },
-      }),
-      startService({
+      },
+      {
         name: 'bare-verify-server',
         entry: ENTRIES.bare,
-        env: { BENCH_JWK: JSON.stringify(kit.publicJwk), BENCH_ISSUER: kit.issuer, BENCH_AUDIENCE: kit.audience },
-      }),
-      startService({
+        env: {
+          BENCH_JWK: JSON.stringify(kit.publicJwk),
+          BENCH_ISSUER: kit.issuer,
+          BENCH_AUDIENCE: kit.audience,
+        },
+      },
+      {
         name: 'nest-docs-recipe',
         entry: ENTRIES.peer,
-        env: { BENCH_PUBLIC_KEY_PEM: publicPem, BENCH_ISSUER: kit.issuer, BENCH_AUDIENCE: kit.audience },
-      }),
+        env: {
+          BENCH_PUBLIC_KEY_PEM: publicPem,
+          BENCH_ISSUER: kit.issuer,
+          BENCH_AUDIENCE: kit.audience,
+        },
+      },
     ]);
-    const idle = Object.fromEntries(Object.entries(services).map(([k, s]) => [k, s.memory().rssMB]));
+    const idle = Object.fromEntries(
+      Object.entries(services).map(([k, s]) => [k, s.memory().rssMB]),
+    );
 
     // Every server must accept the tokens before anything is timed.
     for (const [name, service] of Object.entries(services)) {
       for (const token of [reused, kit.tokens[0]]) {
-        const response = await fetch(`${service.url}/me`, { headers: { authorization: `Bearer ${token}` } });
+        const response = await fetch(`${service.url}/me`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         const body = await response.text();
-        if (response.status !== 200) throw new Error(`${name} GET /me answered ${response.status}: ${body}`);
+        if (response.status !== 200)
+          throw new Error(`${name} GET /me answered ${response.status}: ${body}`);
       }
     }
 
-    let nextFresh = 0;
-    const fresh = {
-      requests: [
-        {
-          method: 'GET',
-          path: '/me',
-          setupRequest(request) {
-            const token = kit.tokens[nextFresh++ % kit.tokens.length];
-            request.headers = { ...request.headers, authorization: `Bearer ${token}` };
-            return request;
+    // A fresh token per request: each server has its own position in the list, so a token comes
+    // back to resource-api only after all the others, long evicted from its 10,000-entry cache.
+    const fresh = () => {
+      let next = 0;
+      return {
+        requests: [
+          {
+            method: 'GET',
+            path: '/me',
+            setupRequest(request) {
+              const token = kit.tokens[next++ % kit.tokens.length];
+              request.headers = { ...request.headers, authorization: `Bearer ${token}` };
+              return request;
+            },
           },
-        },
-      ],
+        ],
+      };
     };
     const bearer = { headers: { authorization: `Bearer ${reused}` } };
+    const { ours, bare, peer } = services;
     const runs = {
-      oursReused: { url: `${services.ours.url}/me`, ...bearer },
-      oursPublic: { url: `${services.ours.url}/articles` },
-      oursFresh: { url: `${services.ours.url}/me`, ...fresh },
-      bareFresh: { url: `${services.bare.url}/me`, ...fresh },
-      bareUnguarded: { url: `${services.bare.url}/health` },
-      peerReused: { url: `${services.peer.url}/me`, ...bearer },
+      oursReused: { url: `${ours.url}/me`, pid: ours.pid, ...bearer },
+      oursPublic: { url: `${ours.url}/articles`, pid: ours.pid },
+      oursFresh: { url: `${ours.url}/me`, pid: ours.pid, ...fresh() },
+      bareFresh: { url: `${bare.url}/me`, pid: bare.pid, ...fresh() },
+      bareUnguarded: { url: `${bare.url}/health`, pid: bare.pid },
+      peerReused: { url: `${peer.url}/me`, pid: peer.pid, ...bearer },
     };
     const results = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
+    // Every route is warmed up (JIT, connection pools, resource-api's JWKS fetch) before any is
+    // measured, and the order of the runs rotates each round: no figure always comes first.
+    if (options.warmupSeconds > 0) {
+      for (const spec of Object.values(runs)) {
+        await load({ ...spec, connections: options.connections, duration: options.warmupSeconds });
+      }
+    }
+    const names = Object.keys(runs);
     for (let round = 0; round < options.httpRounds; round++) {
-      for (const [name, spec] of Object.entries(runs)) {
-        if (round === 0 && options.warmupSeconds > 0) {
-          await load({ ...spec, connections: options.connections, duration: options.warmupSeconds });
-        }
-        const result = await load({ ...spec, connections: options.connections, duration: options.httpSeconds });
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(i + round) % names.length];
+        const result = await load({
+          ...runs[name],
+          connections: options.connections,
+          duration: options.httpSeconds,
+        });
         results[name].push(result);
         const failed = failures(result);
         if (failed) problems.push(`http ${name}: ${failed}`);
-        log(`http: round ${round + 1}/${options.httpRounds} ${name}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
+        log(
+          `http: round ${round + 1}/${options.httpRounds} ${name}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`,
+        );
       }
     }
 
@@ -112,6 +145,7 @@ export async function run(options = parseOptions()) {
       p50: median(results[name].map((r) => r.p50)),
       p99: median(results[name].map((r) => r.p99)),
       rounds: results[name].map((r) => r.rps),
+      cpuRounds: results[name].map((r) => r.perCpuSecond),
     });
     const s = Object.fromEntries(Object.keys(runs).map((k) => [k, summary(k)]));
     const httpRow = (id, name, key, refName, refKey, target) =>
@@ -128,17 +162,51 @@ export async function run(options = parseOptions()) {
         target,
         rounds: s[key].rounds,
         refRounds: s[refKey].rounds,
+        cpuRounds: s[key].cpuRounds,
+        refCpuRounds: s[refKey].cpuRounds,
         paired: true,
       });
     const rows = [
-      httpRow('3a', 'resource-api GET /me, reused token', 'oursReused', 'resource-api GET /articles (public)', 'oursPublic', { op: '>=', value: 0.8 }),
-      httpRow('3b', 'resource-api GET /me, fresh token per request', 'oursFresh', 'bare node:http + crypto.verify, same tokens', 'bareFresh', { op: '>=', value: 0.7 }),
-      httpRow('3c', 'resource-api GET /me, reused token', 'oursReused', 'NestJS docs recipe GET /me (Express, passport-jwt, PEM)', 'peerReused', { op: '>=', value: 5 }),
-      httpRow('3d', 'bare node:http GET /me, fresh token', 'bareFresh', 'bare node:http unguarded route', 'bareUnguarded', null),
+      httpRow(
+        '3a',
+        'resource-api GET /me, reused token',
+        'oursReused',
+        'resource-api GET /articles (public)',
+        'oursPublic',
+        { op: '>=', value: 0.8 },
+      ),
+      httpRow(
+        '3b',
+        'resource-api GET /me, fresh token per request',
+        'oursFresh',
+        'bare node:http + crypto.verify, same tokens',
+        'bareFresh',
+        { op: '>=', value: 0.7 },
+      ),
+      httpRow(
+        '3c',
+        'resource-api GET /me, reused token',
+        'oursReused',
+        'NestJS docs recipe GET /me (Express, passport-jwt, PEM)',
+        'peerReused',
+        { op: '>=', value: 5 },
+      ),
+      httpRow(
+        '3d',
+        'bare node:http GET /me, fresh token',
+        'bareFresh',
+        'bare node:http unguarded route',
+        'bareUnguarded',
+        null,
+      ),
     ];
 
     const memoryRows = [];
-    for (const [key, label] of [['ours', 'resource-api'], ['peer', 'NestJS docs recipe'], ['bare', 'bare verify server']]) {
+    for (const [key, label] of [
+      ['ours', 'resource-api'],
+      ['peer', 'NestJS docs recipe'],
+      ['bare', 'bare verify server'],
+    ]) {
       const { peakMB } = services[key].memory();
       memoryRows.push(
         row({
@@ -157,7 +225,8 @@ export async function run(options = parseOptions()) {
     for (const service of Object.values(services)) {
       const status = await service.stop();
       const logged = logProblems(service.logPath);
-      if (logged.length > 0) problems.push(`${service.name} logged ${logged.length} error line(s), first: ${logged[0]}`);
+      if (logged.length > 0)
+        problems.push(`${service.name} logged ${logged.length} error line(s), first: ${logged[0]}`);
       if (status.code !== 0 && status.signal !== 'SIGTERM' && service.name !== 'nest-docs-recipe') {
         problems.push(`${service.name} exited with ${JSON.stringify(status)} on SIGTERM`);
       }

@@ -25,7 +25,13 @@ export async function run(options = parseOptions()) {
   const keys = new InMemoryKeyStore('ES256');
   const { kid, privateKey } = keys.signingKey;
   const app = await NestFactory.createApplicationContext(
-    AuthModule.forRoot({ issuer: ISSUER, audience: AUDIENCE, keyStore: keys, accessTokenTtlSeconds: TTL, globalGuards: false }),
+    AuthModule.forRoot({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      keyStore: keys,
+      accessTokenTtlSeconds: TTL,
+      globalGuards: false,
+    }),
     { logger: false },
   );
   try {
@@ -58,10 +64,18 @@ export async function run(options = parseOptions()) {
     // The ceiling: the same claims (a fresh jti each time), encoded, one crypto.sign.
     const raw = (input) => {
       const signingInput = `${b64(header)}.${b64(claimsOf(input))}`;
-      const signature = cryptoSign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      const signature = cryptoSign('sha256', Buffer.from(signingInput), {
+        key: privateKey,
+        dsaEncoding: 'ieee-p1363',
+      });
       return `${signingInput}.${signature.toString('base64url')}`;
     };
-    const jwtOptions = { privateKey, algorithm: 'ES256', keyid: kid, header: { alg: 'ES256', typ: 'at+jwt', kid } };
+    const jwtOptions = {
+      privateKey,
+      algorithm: 'ES256',
+      keyid: kid,
+      header: { alg: 'ES256', typ: 'at+jwt', kid },
+    };
 
     const contenders = {
       raw: { fn: (i) => raw(inputs[i % n]) },
@@ -71,19 +85,31 @@ export async function run(options = parseOptions()) {
     const fastJwt = optionalRequire('fast-jwt');
     if (fastJwt) {
       const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' });
-      const fastSign = fastJwt.createSigner({ key: privatePem, algorithm: 'ES256', kid, header: { typ: 'at+jwt' } });
+      const fastSign = fastJwt.createSigner({
+        key: privatePem,
+        algorithm: 'ES256',
+        kid,
+        header: { typ: 'at+jwt' },
+      });
       contenders['fast-jwt'] = { fn: (i) => fastSign(claimsOf(inputs[i % n])) };
     }
     const jose = await import('jose').catch(() => null);
     if (jose) {
       contenders['jose SignJWT'] = {
-        fn: (i) => new jose.SignJWT(claimsOf(inputs[i % n])).setProtectedHeader(header).sign(privateKey),
+        fn: (i) =>
+          new jose.SignJWT(claimsOf(inputs[i % n])).setProtectedHeader(header).sign(privateKey),
         async: true,
       };
     }
 
     // Every signer must produce a token the library accepts.
-    const verifier = libraryVerifier({ issuer: ISSUER, audience: AUDIENCE, kid, publicJwk: keys.toJwks().keys[0], cacheEntries: 0 });
+    const verifier = libraryVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      kid,
+      publicJwk: keys.toJwks().keys[0],
+      cacheEntries: 0,
+    });
     for (const [name, { fn }] of Object.entries(contenders)) {
       let token = await fn(0);
       if (typeof token !== 'string') token = token.token;
@@ -92,8 +118,13 @@ export async function run(options = parseOptions()) {
       });
     }
 
-    log(`sign: ${Object.keys(contenders).length} contenders, ${options.microRounds} rounds of ${options.microRoundMs} ms`);
-    const results = await measure(contenders, { rounds: options.microRounds, roundMs: options.microRoundMs });
+    log(
+      `sign: ${Object.keys(contenders).length} contenders, ${options.microRounds} rounds of ${options.microRoundMs} ms`,
+    );
+    const results = await measure(contenders, {
+      rounds: options.microRounds,
+      roundMs: options.microRoundMs,
+    });
     const vsRaw = (id, name, key, target) =>
       results[key] &&
       row({
@@ -110,7 +141,10 @@ export async function run(options = parseOptions()) {
         paired: true,
       });
     const rows = [
-      vsRaw('2a', 'TokenService.sign (Nest context)', 'TokenService.sign', { op: '>=', value: 0.7 }),
+      vsRaw('2a', 'TokenService.sign (Nest context)', 'TokenService.sign', {
+        op: '>=',
+        value: 0.7,
+      }),
       vsRaw('2b', '@nestjs/jwt JwtService.sign, same options', 'JwtService.sign', null),
       vsRaw('2c', 'fast-jwt createSigner', 'fast-jwt', null),
       vsRaw('2d', 'jose SignJWT', 'jose SignJWT', null),

@@ -6,7 +6,12 @@
 //   node bench/verify.mjs [--quick] [--contenders=library,raw]   (standalone; `npm run bench` runs it too)
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 
-import { resolveAuthOptions, StaticKeySource, TokenVerifier, VerifiedTokenCache } from '@jwt-token/auth';
+import {
+  resolveAuthOptions,
+  StaticKeySource,
+  TokenVerifier,
+  VerifiedTokenCache,
+} from '@jwt-token/auth';
 
 import { formatTable, isMain, log, optionalRequire, parseOptions, row } from './lib/common.mjs';
 import { measure } from './lib/micro.mjs';
@@ -56,14 +61,21 @@ export async function run(options = parseOptions()) {
   const jwt = optionalRequire('jsonwebtoken');
   const claimsOptions = { algorithms: ['ES256'], issuer, audience };
   if (jwt) {
-    contenders['jsonwebtoken (KeyObject)'] = { fn: (i) => jwt.verify(tokens[i % n], publicKey, claimsOptions) };
-    contenders['jsonwebtoken (PEM string)'] = { fn: (i) => jwt.verify(tokens[i % n], publicPem, claimsOptions) };
+    contenders['jsonwebtoken (KeyObject)'] = {
+      fn: (i) => jwt.verify(tokens[i % n], publicKey, claimsOptions),
+    };
+    contenders['jsonwebtoken (PEM string)'] = {
+      fn: (i) => jwt.verify(tokens[i % n], publicPem, claimsOptions),
+    };
   }
   const jose = await import('jose').catch(() => null);
   if (jose) {
     const joseKey = await jose.importJWK({ ...publicJwk }, 'ES256');
     const joseOptions = { issuer, audience, algorithms: ['ES256'], typ: 'at+jwt' };
-    contenders['jose jwtVerify'] = { fn: (i) => jose.jwtVerify(tokens[i % n], joseKey, joseOptions), async: true };
+    contenders['jose jwtVerify'] = {
+      fn: (i) => jose.jwtVerify(tokens[i % n], joseKey, joseOptions),
+      async: true,
+    };
   }
   const fastJwt = optionalRequire('fast-jwt');
   if (fastJwt) {
@@ -84,11 +96,17 @@ export async function run(options = parseOptions()) {
     if (outcome === false) throw new Error(`${name} refused a valid token`);
   }
   if (options.contenders) {
-    for (const name of Object.keys(contenders)) if (!options.contenders.includes(name)) delete contenders[name];
+    for (const name of Object.keys(contenders))
+      if (!options.contenders.includes(name)) delete contenders[name];
   }
 
-  log(`verify: ${Object.keys(contenders).length} contenders, ${n} distinct tokens, ${options.microRounds} rounds of ${options.microRoundMs} ms`);
-  const results = await measure(contenders, { rounds: options.microRounds, roundMs: options.microRoundMs });
+  log(
+    `verify: ${Object.keys(contenders).length} contenders, ${n} distinct tokens, ${options.microRounds} rounds of ${options.microRoundMs} ms`,
+  );
+  const results = await measure(contenders, {
+    rounds: options.microRounds,
+    roundMs: options.microRoundMs,
+  });
   const ceiling = results.raw;
   const rows = [];
   const vsCeiling = (id, name, key, target, note) => {

@@ -31,7 +31,8 @@ export function optionalRequire(name) {
   try {
     return require(name);
   } catch (error) {
-    if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(`'${name}'`)) return null;
+    if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(`'${name}'`))
+      return null;
     throw error;
   }
 }
@@ -39,7 +40,9 @@ export function optionalRequire(name) {
 export function requireDependency(name) {
   const module = optionalRequire(name);
   if (!module) {
-    throw new Error(`${name} is not installed: npm i -D ${name} (it is a devDependency of the benchmark suite)`);
+    throw new Error(
+      `${name} is not installed: npm i -D ${name} (it is a devDependency of the benchmark suite)`,
+    );
   }
   return module;
 }
@@ -77,14 +80,17 @@ export function parseOptions(argv = process.argv.slice(2)) {
     warmupSeconds: Number(value('warmup-seconds', quick ? 1 : 1)),
     connections: Number(value('connections', 10)),
     // auth-api
-    authSeconds: Number(value('auth-seconds', quick ? 3 : 5)),
+    authSeconds: Number(value('auth-seconds', quick ? 2 : 5)),
     loginConnections: Number(value('login-connections', 8)),
     // growth
     growthLarge: Number(value('growth-large', 1_000_000)),
     growthSmall: Number(value('growth-small', 1_000)),
     // memory
     soakSeconds: Number(value('soak-seconds', quick ? 10 : 60)),
-    databaseUrl: value('database-url', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    databaseUrl: value(
+      'database-url',
+      process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    ),
   };
 }
 
@@ -122,17 +128,48 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * One figure of the table, next to its reference measured in the same run.
  * `target`: `{ op: '>=' | '<=', value }` on the ratio, or null for figures reported as information.
  */
-export function row({ id, group, name, value, unit, p50, p99, refName, refValue, target = null, rounds, refRounds, paired = false, note }) {
-  let ratio = Number.isFinite(value) && Number.isFinite(refValue) && refValue !== 0 ? value / refValue : NaN;
+export function row({
+  id,
+  group,
+  name,
+  value,
+  unit,
+  p50,
+  p99,
+  refName,
+  refValue,
+  target = null,
+  rounds,
+  refRounds,
+  paired = false,
+  cpuRounds,
+  refCpuRounds,
+  note,
+}) {
+  let ratio =
+    Number.isFinite(value) && Number.isFinite(refValue) && refValue !== 0 ? value / refValue : NaN;
   // Paired rounds (figure and reference measured back to back, round after round): the median of
   // the per-round ratios, which cancels the drift of a shared machine better than a ratio of medians.
   if (paired && rounds && refRounds && rounds.length === refRounds.length && rounds.length > 0) {
     ratio = median(rounds.map((v, i) => v / refRounds[i]));
   }
+  // The same comparison per second of CPU each side used (HTTP rows): robust to a shared machine.
+  let cpuRatio;
+  if (
+    cpuRounds &&
+    refCpuRounds &&
+    cpuRounds.length === refCpuRounds.length &&
+    cpuRounds.length > 0
+  ) {
+    cpuRatio = median(cpuRounds.map((v, i) => v / refCpuRounds[i]));
+  }
   let verdict = 'info';
   if (target) {
     if (!Number.isFinite(ratio)) verdict = 'MISS';
-    else verdict = (target.op === '>=' ? ratio >= target.value : ratio <= target.value) ? 'PASS' : 'MISS';
+    else
+      verdict = (target.op === '>=' ? ratio >= target.value : ratio <= target.value)
+        ? 'PASS'
+        : 'MISS';
   }
   return {
     id,
@@ -143,6 +180,7 @@ export function row({ id, group, name, value, unit, p50, p99, refName, refValue,
     ...(p50 === undefined ? {} : { p50, p99 }),
     ref: { name: refName, value: refValue },
     ratio,
+    ...(cpuRatio === undefined ? {} : { cpuRatio }),
     target,
     verdict,
     ...(rounds ? { rounds, spread: spread(rounds) } : {}),
@@ -160,7 +198,18 @@ function formatNumber(value, unit) {
 }
 
 export function formatTable(rows) {
-  const header = ['#', 'measure', 'value', 'p50 / p99', 'reference (same run)', 'ref value', 'ratio', 'target', 'result'];
+  const header = [
+    '#',
+    'measure',
+    'value',
+    'p50 / p99',
+    'reference (same run)',
+    'ref value',
+    'ratio',
+    'per CPU-s',
+    'target',
+    'result',
+  ];
   const lines = rows.map((r) => [
     r.id,
     r.name,
@@ -169,12 +218,17 @@ export function formatTable(rows) {
     r.ref.name,
     formatNumber(r.ref.value, r.unit),
     Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : 'n/a',
+    Number.isFinite(r.cpuRatio) ? `${r.cpuRatio.toFixed(2)}×` : '',
     r.target ? `${r.target.op === '>=' ? '≥' : '≤'} ${r.target.value}×` : '—',
     r.verdict,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
   const render = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
-  return [render(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(render)].join('\n');
+  return [
+    render(header),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...lines.map(render),
+  ].join('\n');
 }
 
 export function machineInfo() {
@@ -222,6 +276,20 @@ export function readMemory(pid) {
   }
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start at ") ".
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+/** USER_HZ: 100 on every Linux kernel Node supports. */
+const CLOCK_TICKS = 100;
+
 const running = new Set();
 
 /** Children still alive when the bench dies are killed (each by its own pid). */
@@ -239,19 +307,46 @@ process.on('exit', killLeftovers);
 
 /** Variables of the contract: never inherited from the bench's own environment. */
 const CONTRACT_VARIABLES = [
-  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URI', 'JWT_ALG',
-  'ACCESS_TOKEN_TTL', 'REFRESH_TOKEN_TTL', 'REFRESH_REUSE_INTERVAL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD',
-  'LOGIN_MAX_FAILURES', 'LOGIN_LOCKOUT_SECONDS', 'RATE_LIMIT_PER_MINUTE', 'METRICS_ENABLED', 'LOG_LEVEL',
-  'KEY_ENCRYPTION_KEY', 'KEY_RELOAD_SECONDS', 'LOG_FORMAT',
+  'PORT',
+  'HOST',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'REDIS_URL',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+  'AUTH_JWKS_URI',
+  'JWT_ALG',
+  'ACCESS_TOKEN_TTL',
+  'REFRESH_TOKEN_TTL',
+  'REFRESH_REUSE_INTERVAL',
+  'ADMIN_EMAIL',
+  'ADMIN_PASSWORD',
+  'LOGIN_MAX_FAILURES',
+  'LOGIN_LOCKOUT_SECONDS',
+  'RATE_LIMIT_PER_MINUTE',
+  'METRICS_ENABLED',
+  'LOG_LEVEL',
+  'KEY_ENCRYPTION_KEY',
+  'KEY_RELOAD_SECONDS',
+  'LOG_FORMAT',
 ];
 
 /**
  * Starts a service (a built app or a bench server) as a child process on a free port of
  * 127.0.0.1, its output appended to bench/results/logs/<name>.log, and waits until it answers.
  */
-export async function startService({ name, entry, env = {}, readyPath = '/health', timeoutMs = 60_000, args = [] }) {
+export async function startService({
+  name,
+  entry,
+  env = {},
+  readyPath = '/health',
+  timeoutMs = 60_000,
+  args = [],
+}) {
   if (!existsSync(entry)) {
-    throw new Error(`${entry} is missing: run \`npm run build\` first (npm run bench builds before measuring)`);
+    throw new Error(
+      `${entry} is missing: run \`npm run build\` first (npm run bench builds before measuring)`,
+    );
   }
   mkdirSync(LOG_DIR, { recursive: true });
   const port = await freePort();
@@ -266,7 +361,9 @@ export async function startService({ name, entry, env = {}, readyPath = '/health
   });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const service = {
     name,
     pid: child.pid,
@@ -297,10 +394,14 @@ export async function startService({ name, entry, env = {}, readyPath = '/health
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (service.exitStatus) {
-      throw new Error(`${name} exited during start (${JSON.stringify(service.exitStatus)}); see ${logPath}`);
+      throw new Error(
+        `${name} exited during start (${JSON.stringify(service.exitStatus)}); see ${logPath}`,
+      );
     }
     try {
-      const response = await fetch(`${service.url}${readyPath}`, { signal: AbortSignal.timeout(1000) });
+      const response = await fetch(`${service.url}${readyPath}`, {
+        signal: AbortSignal.timeout(1000),
+      });
       await response.arrayBuffer();
       if (response.status < 500) break;
     } catch {
@@ -308,11 +409,31 @@ export async function startService({ name, entry, env = {}, readyPath = '/health
     }
     if (Date.now() > deadline) {
       await service.stop();
-      throw new Error(`${name} did not answer ${readyPath} within ${timeoutMs / 1000} s; see ${logPath}`);
+      throw new Error(
+        `${name} did not answer ${readyPath} within ${timeoutMs / 1000} s; see ${logPath}`,
+      );
     }
     await sleep(150);
   }
   return service;
+}
+
+/** Starts several services at once; if one fails, stops those that started and rethrows. */
+export async function startServices(specs) {
+  const settled = await Promise.allSettled(
+    specs.map((spec) => (typeof spec === 'function' ? spec() : startService(spec))),
+  );
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(settled.filter((s) => s.status === 'fulfilled').map((s) => s.value.stop()));
+    throw failed.reason;
+  }
+  return settled.map((s) => s.value);
+}
+
+/** Stops every service still running (end of the suite, whatever happened). */
+export async function stopAllServices() {
+  await Promise.all([...running].map((service) => service.stop()));
 }
 
 /** Lines of a service log at level error or fatal (pino levels 50, 60), and lines that are not JSON on stderr. */
@@ -350,7 +471,7 @@ function autocannon() {
  * in ms. Latencies are collected from each response here (float milliseconds): autocannon's own
  * histogram rounds to whole milliseconds, too coarse for sub-millisecond routes.
  */
-export async function load(options) {
+export async function load({ pid, ...options }) {
   const url = new URL(options.url);
   if (url.hostname !== HOST) throw new Error(`loads target ${HOST} only, not ${url.hostname}`);
   const latencies = [];
@@ -369,7 +490,9 @@ export async function load(options) {
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
   });
+  const cpuBefore = pid === undefined ? NaN : cpuSeconds(pid);
   const result = await instance;
+  const serverCpu = pid === undefined ? NaN : cpuSeconds(pid) - cpuBefore;
   const duration = result.duration || options.duration || 1;
   return {
     rps: latencies.length / duration,
@@ -382,6 +505,10 @@ export async function load(options) {
     timeouts: result.timeouts,
     statuses,
     duration,
+    // Requests answered per second of CPU the server used: steadier than req/s when other work
+    // shares the machine (the scheduler takes wall time from the server, not CPU time).
+    serverCpu,
+    perCpuSecond: serverCpu > 0 ? latencies.length / serverCpu : NaN,
   };
 }
 

@@ -31,7 +31,15 @@ export async function measure(contenders, { rounds, roundMs }) {
     globalThis.gc?.();
   }
   return Object.fromEntries(
-    names.map((n) => [n, { median: median(results[n]), rounds: results[n], wallMedian: median(wall[n]), wallRounds: wall[n] }]),
+    names.map((n) => [
+      n,
+      {
+        median: median(results[n]),
+        rounds: results[n],
+        wallMedian: median(wall[n]),
+        wallRounds: wall[n],
+      },
+    ]),
   );
 }
 
@@ -39,7 +47,10 @@ const BATCH = 32;
 
 function rates(count, start, now, cpuStart) {
   const cpu = process.cpuUsage(cpuStart);
-  return { wall: count / (Number(now - start) / 1e9), cpu: count / ((cpu.user + cpu.system) / 1e6) };
+  return {
+    wall: count / (Number(now - start) / 1e9),
+    cpu: count / ((cpu.user + cpu.system) / 1e6),
+  };
 }
 
 function runSync(fn, roundMs) {

@@ -11,7 +11,12 @@ import { HOST } from './common.mjs';
 export const AUDIENCE = 'resource-api';
 
 /** A key pair and `count` distinct ES256 access tokens for `issuer`. */
-export function makeTokenKit({ count, issuer = 'http://127.0.0.1:1', audience = AUDIENCE, expiresIn = 3600 }) {
+export function makeTokenKit({
+  count,
+  issuer = 'http://127.0.0.1:1',
+  audience = AUDIENCE,
+  expiresIn = 3600,
+}) {
   const keys = new InMemoryKeyStore('ES256');
   const factory = new TestTokenFactory(keys, issuer, audience);
   const { kid, privateKey } = keys.signingKey;
@@ -31,7 +36,10 @@ export async function startJwksServer(keys) {
   const server = createServer((request, response) => {
     if (request.url === '/.well-known/jwks.json') {
       const body = JSON.stringify(keys.toJwks());
-      response.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'cache-control': 'max-age=300',
+      });
       response.end(body);
     } else {
       response.writeHead(404).end();
@@ -55,7 +63,14 @@ export async function tokenKitWithJwks(count, expiresIn = 3600) {
   const factory = new TestTokenFactory(keys, jwksServer.url, AUDIENCE);
   const mint = (i, claims = {}) =>
     factory.sign(
-      { sub: `user-${i}`, roles: ['user'], scope: '', client_id: 'web', sid: randomUUID(), ...claims },
+      {
+        sub: `user-${i}`,
+        roles: ['user'],
+        scope: '',
+        client_id: 'web',
+        sid: randomUUID(),
+        ...claims,
+      },
       { expiresIn },
     );
   const tokens = Array.from({ length: count }, (_, i) => mint(i));

@@ -11,7 +11,17 @@
 //
 //   PORT=… BENCH_PUBLIC_KEY_PEM='-----BEGIN PUBLIC KEY-----…' BENCH_ISSUER=… node bench/peers/nest-docs-recipe/main.mjs
 import 'reflect-metadata';
-import { Controller, Get, Inject, Injectable, Module, Req, SetMetadata, Delete, Param } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Req,
+  SetMetadata,
+  Delete,
+  Param,
+} from '@nestjs/common';
 import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -61,7 +71,10 @@ class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   canActivate(context) {
-    const isPublic = this.reflector.getAllAndOverride(IS_PUBLIC_KEY, [context.getHandler(), context.getClass()]);
+    const isPublic = this.reflector.getAllAndOverride(IS_PUBLIC_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (isPublic) return true;
     return super.canActivate(context);
   }
@@ -76,7 +89,10 @@ class RolesGuard {
   }
 
   canActivate(context) {
-    const requiredRoles = this.reflector.getAllAndOverride(ROLES_KEY, [context.getHandler(), context.getClass()]);
+    const requiredRoles = this.reflector.getAllAndOverride(ROLES_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (!requiredRoles) return true;
     const { user } = context.switchToHttp().getRequest();
     return requiredRoles.some((role) => user.roles?.includes(role));
@@ -111,7 +127,11 @@ class AppModule {}
 Module({
   imports: [PassportModule],
   controllers: [AppController],
-  providers: [JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, { provide: APP_GUARD, useClass: RolesGuard }],
+  providers: [
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
 })(AppModule);
 
 // --- main.ts --------------------------------------------------------------------------------------

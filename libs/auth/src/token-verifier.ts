@@ -36,8 +36,20 @@ function decodeJsonObject(segment: string, what: string): Record<string, unknown
  * segment has several spellings of the same bytes (16 for an ES256 signature), so one signed
  * token has many texts that verify, each escaping anything keyed on the text (cache, denylists).
  */
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * True when `segment` (already known to use the base64url alphabet) is the one canonical encoding
+ * of its bytes: no impossible length, and the unused low bits of the last character are zero.
+ * Node's decoder ignores those bits, so without this check every token would have other spellings
+ * that verify too. Checked arithmetically, without decoding the segment a second time.
+ */
 function isCanonicalBase64url(segment: string): boolean {
-  return Buffer.from(segment, 'base64url').toString('base64url') === segment;
+  const remainder = segment.length % 4;
+  if (remainder === 0) return true;
+  if (remainder === 1) return false;
+  const last = BASE64URL_ALPHABET.indexOf(segment[segment.length - 1]);
+  return (last & (remainder === 2 ? 0x0f : 0x03)) === 0;
 }
 
 function isStringArray(value: unknown): value is string[] {

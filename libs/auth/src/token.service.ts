@@ -72,7 +72,8 @@ export class TokenService {
       roles: input.roles ?? [],
       ...(input.sessionId === undefined ? {} : { sid: input.sessionId }),
     };
-    const token = await this.jwt.signAsync(claims, {
+    // The synchronous path: jsonwebtoken's async one goes through streams and is slower.
+    const token = this.jwt.sign(claims, {
       privateKey: signingKey.privateKey,
       algorithm: signingKey.alg as 'ES256',
       keyid: signingKey.kid,
