@@ -17,9 +17,10 @@ const KILL_AFTER_MS = 15_000;
 /** How long to wait for both /health endpoints before printing the banner anyway. */
 const READY_TIMEOUT_MS = 30_000;
 
+// AUTH_API_PORT / RESOURCE_API_PORT move the pair elsewhere (PORT alone cannot name two ports).
 const services = [
-  { name: 'auth-api', entry: 'dist/apps/auth-api/main.js', port: 3000, colour: '36' },
-  { name: 'resource-api', entry: 'dist/apps/resource-api/main.js', port: 3001, colour: '35' },
+  { name: 'auth-api', entry: 'dist/apps/auth-api/main.js', port: Number(process.env.AUTH_API_PORT || 3000), colour: '36' },
+  { name: 'resource-api', entry: 'dist/apps/resource-api/main.js', port: Number(process.env.RESOURCE_API_PORT || 3001), colour: '35' },
 ];
 const width = Math.max(...services.map((s) => s.name.length)) + 2;
 
