@@ -53,6 +53,15 @@ export default tseslint.config(
     },
   },
   {
+    // The web console's scripts run in the browser (ES modules).
+    files: ['apps/auth-api/public/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['window', 'document', 'location', 'history', 'navigator', 'CSS', 'CustomEvent', 'EventTarget', 'Node', 'TextDecoder', 'URLSearchParams', 'atob'].map((n) => [n, 'readonly']),
+      ),
+    },
+  },
+  {
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

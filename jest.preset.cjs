@@ -12,6 +12,7 @@ const esmPackages = [
   '@borewit',
   'uint8array-extras',
   '@standard-schema',
+  'content-disposition',
   // openid-client (a dev dependency driving auth-api in the e2e tests) and its OAuth core.
   'openid-client',
   'oauth4webapi',

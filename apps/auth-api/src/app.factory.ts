@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServiceApp } from '@jwt-token/service-kit';
 
 import { AppModule } from './app.module';
+import { installConsoleSecurityHeaders } from './console/console-security-headers';
 import type { CoreOptions } from './core.module';
 
 /** Title and summary of auth-api's OpenAPI document (served at /docs, written by `npm run openapi`). */
@@ -13,10 +14,12 @@ export const AUTH_API_OPENAPI = {
 };
 
 /** Builds auth-api (not yet listening): used by main.ts and by the e2e tests. */
-export function createAuthApi(options: CoreOptions & { logger?: boolean }): Promise<NestFastifyApplication> {
-  return createServiceApp(AppModule.forRoot(options), {
+export async function createAuthApi(options: CoreOptions & { logger?: boolean }): Promise<NestFastifyApplication> {
+  const app = await createServiceApp(AppModule.forRoot(options), {
     logger: options.logger,
     metrics: options.config.metricsEnabled,
     openApi: AUTH_API_OPENAPI,
   });
+  installConsoleSecurityHeaders(app);
+  return app;
 }

@@ -17,6 +17,7 @@ import { ClientsController } from './clients/clients.controller';
 import { CLOCK, type Clock } from './common/clock';
 import { RedisThrottlerStorage } from './common/redis-throttler.storage';
 import { AUTH_API_CONFIG, type AuthApiConfig, SIGNING_ALGORITHMS } from './config/auth-api.config';
+import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.parts';
 import { CoreModule, type CoreOptions } from './core.module';
 import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
@@ -80,6 +81,7 @@ export class AppModule {
         KeysController,
         MetadataController,
         HealthController,
+        ...CONSOLE_CONTROLLERS,
       ],
       providers: [
         AuthService,
@@ -91,6 +93,7 @@ export class AppModule {
         TokenIntrospectionService,
         ApiExceptionFilter,
         { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
+        ...CONSOLE_PROVIDERS,
       ],
     };
   }

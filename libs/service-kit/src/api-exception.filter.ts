@@ -14,6 +14,7 @@ import { AUTH_RESOLVED_OPTIONS, AuthError, describeAuthError, type ResolvedAuthO
 
 import { ApiError, type ApiErrorBody, defaultErrorCode } from './api-error';
 import { OAuthError } from './oauth-error';
+import { isDependencyUnavailable } from './unavailable';
 
 /** Errors raised by Fastify or body parsers before a handler runs carry a status and a code. */
 interface FrameworkError {
@@ -42,7 +43,8 @@ function isOAuthEndpoint(request: { url?: string; originalUrl?: string } | undef
 /**
  * The one catch-all filter: every error leaves as `{statusCode, error, message}` (OAuth
  * endpoints: `{error, error_description}`). Library
- * `AuthError`s go through the library's own mapping (status, `WWW-Authenticate`). Anything
+ * `AuthError`s go through the library's own mapping (status, `WWW-Authenticate`). An
+ * unreachable database is a 503 `service_unavailable`. Anything
  * unexpected becomes a 500 whose details are logged, never returned.
  */
 @Catch()
@@ -108,6 +110,15 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const code = (framework?.code && FRAMEWORK_CODES[framework.code]) || defaultErrorCode(status);
       return { status, body: { statusCode: status, error: code, message: framework?.message ?? code }, headers: {} };
+    }
+    if (isDependencyUnavailable(exception)) {
+      // The database (or another dependency) is unreachable: a transient 503, not a bug.
+      this.logger.warn(`dependency unavailable: ${(exception as Error).message}`);
+      return {
+        status: 503,
+        body: { statusCode: 503, error: 'service_unavailable', message: 'a dependency is unavailable; try again shortly' },
+        headers: { 'Retry-After': '1' },
+      };
     }
     this.logger.error(
       `unhandled error: ${(exception as Error)?.message ?? String(exception)}`,

@@ -2,6 +2,7 @@ export { ApiError, DEFAULT_ERROR_CODES, defaultErrorCode } from './api-error';
 export type { ApiErrorBody } from './api-error';
 export { ApiExceptionFilter } from './api-exception.filter';
 export { OAuthError } from './oauth-error';
+export { isDependencyUnavailable } from './unavailable';
 export type { OAuthErrorCode } from './oauth-error';
 export { createValidationPipe } from './validation.pipe';
 export { ConfigError, EnvReader, LOG_LEVELS, readCommonConfig } from './env-reader';

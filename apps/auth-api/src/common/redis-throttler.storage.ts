@@ -29,7 +29,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
   private readonly fallback = new ThrottlerStorageService();
   private degraded = false;
 
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis) {
+    // Without a listener, ioredis prints every failed reconnection attempt to stderr: the
+    // outage is logged once, here or on the first request that finds Redis away.
+    redis.on('error', (error: Error) => this.markDegraded(error));
+  }
 
   static connect(url: string): RedisThrottlerStorage {
     return new RedisThrottlerStorage(
@@ -66,12 +70,15 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
         timeToBlockExpire: Math.max(0, Math.ceil(blockMs / 1000)),
       };
     } catch (error) {
-      if (!this.degraded) {
-        this.degraded = true;
-        this.logger.warn(`Redis unavailable (${(error as Error).message}): rate limits are per instance until it returns`);
-      }
+      this.markDegraded(error as Error);
       return this.fallback.increment(key, ttl, limit, blockDuration, name);
     }
+  }
+
+  private markDegraded(error: Error): void {
+    if (this.degraded) return;
+    this.degraded = true;
+    this.logger.warn(`Redis unavailable (${error.message}): rate limits are per instance until it returns`);
   }
 
   get isDegraded(): boolean {

@@ -4,6 +4,7 @@ import { Public, Roles } from '@jwt-token/auth';
 
 import { AuditService } from '../audit/audit.service';
 import { DbSigningKeyStore } from './signing-key.store';
+import { compareSigningKeyViews, toSigningKeyView } from './signing-key.view';
 
 @Controller()
 export class KeysController {
@@ -19,6 +20,13 @@ export class KeysController {
   @Header('Content-Type', 'application/jwk-set+json')
   async jwks() {
     return { keys: await this.keys.publishedKeys() };
+  }
+
+  /** The keys still published (next, active, retired): public facts only, never key material. */
+  @Roles('admin')
+  @Get('keys')
+  async list() {
+    return (await this.keys.listKeys()).map(toSigningKeyView).sort(compareSigningKeyViews);
   }
 
   @Roles('admin')

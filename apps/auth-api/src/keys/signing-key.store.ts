@@ -116,6 +116,11 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
     return this.publicJwks;
   }
 
+  /** Every stored key (retired ones are deleted once their tokens have expired). */
+  listKeys(): Promise<SigningKeyEntity[]> {
+    return this.repository.find();
+  }
+
   get activeKid(): string | undefined {
     return this.active?.kid;
   }

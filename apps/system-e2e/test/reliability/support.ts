@@ -39,7 +39,10 @@ export function freshLoopbackAddress(): string {
 }
 
 export interface Reply {
-  /** 0 when no HTTP response came (connection refused or reset, or the deadline passed). */
+  /**
+   * 0 when no HTTP response came (connection refused or reset, or the deadline passed); -1 when
+   * node:http refused to send the request at all (e.g. a NUL in a header).
+   */
   status: number;
   body: any;
   text: string;
@@ -57,7 +60,8 @@ export interface SendOptions {
   form?: Record<string, string>;
   /** Source address of the connection (see {@link freshLoopbackAddress}). */
   localAddress?: string;
-  agent?: Agent;
+  /** `false`: a connection of its own, closed after the exchange (never a reused keep-alive one). */
+  agent?: Agent | false;
   /** The whole exchange must finish within this; else status 0, error 'timeout'. */
   timeoutMs?: number;
 }
@@ -66,7 +70,12 @@ export interface SendOptions {
  * One HTTP exchange over node:http that never throws: network failures and timeouts come back
  * as status 0. Unlike fetch it can send any bytes, any header and pick the source address.
  */
-export function send(base: string, method: string, path: string, options: SendOptions = {}): Promise<Reply> {
+export function send(
+  base: string,
+  method: string,
+  path: string,
+  options: SendOptions = {},
+): Promise<Reply> {
   const started = Date.now();
   const url = new URL(base);
   const headers: Record<string, string> = {};
@@ -105,7 +114,9 @@ export function send(base: string, method: string, path: string, options: SendOp
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => finish({ status: 0, body: undefined, text: '', headers: {}, error: error.message }));
+        res.on('error', (error) =>
+          finish({ status: 0, body: undefined, text: '', headers: {}, error: error.message }),
+        );
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           let body: unknown;
@@ -122,9 +133,18 @@ export function send(base: string, method: string, path: string, options: SendOp
       finish({ status: 0, body: undefined, text: '', headers: {}, error: 'timeout' });
       req.destroy();
     }, options.timeoutMs ?? 30_000);
-    req.on('error', (error) => finish({ status: 0, body: undefined, text: '', headers: {}, error: error.message }));
+    req.on('error', (error) =>
+      finish({ status: 0, body: undefined, text: '', headers: {}, error: error.message }),
+    );
     req.end(payload);
-  });
+  }).catch((error: Error) => ({
+    status: -1,
+    body: undefined,
+    text: '',
+    headers: {},
+    ms: 0,
+    error: `not sent: ${error.message}`,
+  }));
 }
 
 /** Resident set size of a process in bytes (Linux /proc, else `ps`); undefined if it is gone. */
@@ -141,10 +161,14 @@ export function rssOf(pid: number | undefined): number | undefined {
   return ps.status === 0 && kb > 0 ? kb * 1024 : undefined;
 }
 
-export const mib = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
+export const mib = (bytes: number | undefined) =>
+  bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** A fresh database on the server of `baseUrl`, dropped (with its connections) by `drop()`. */
-export async function createPostgresDatabase(baseUrl: string, prefix = 'reliability'): Promise<{ url: string; name: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(
+  baseUrl: string,
+  prefix = 'reliability',
+): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: baseUrl, connectionTimeoutMillis: 5000 });
   await admin.connect();
@@ -243,14 +267,27 @@ export class PrivateRedis {
     if (!this.port) this.port = await freePort();
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+      ],
       { stdio: 'ignore' },
     );
     this.child = child;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-      const ping = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), 'ping'], { encoding: 'utf8' });
+      const ping = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), 'ping'], {
+        encoding: 'utf8',
+      });
       if (ping.stdout?.trim() === 'PONG') return;
       await sleep(100);
     }
@@ -274,4 +311,48 @@ export function logLines(output: string[], needle: string | RegExp): string[] {
     .join('')
     .split('\n')
     .filter((line) => (typeof needle === 'string' ? line.includes(needle) : needle.test(line)));
+}
+
+/**
+ * Fails with the count and the first few items when `items` is not empty (Jest's diff of a
+ * long array takes minutes, and a sample says as much).
+ */
+export function expectNone(items: string[], what: string): void {
+  if (items.length === 0) return;
+  throw new Error(`${items.length} ${what}, e.g.:\n  ${items.slice(0, 10).join('\n  ')}`);
+}
+
+/**
+ * Writes raw bytes to `port` as one HTTP request and returns the status line's code, or 0 when
+ * the server closed the connection without an answer (within `timeoutMs`). For requests a
+ * well-behaved client library refuses to send (bad bytes in headers, broken framing).
+ */
+export function sendRaw(
+  port: number,
+  raw: Buffer | string,
+  timeoutMs = 10_000,
+): Promise<{ status: number; head: string }> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const chunks: Buffer[] = [];
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.destroy();
+      const head = Buffer.concat(chunks).toString('latin1').split('\r\n')[0] ?? '';
+      const match = /^HTTP\/1\.[01] (\d{3})/.exec(head);
+      resolve({ status: match ? Number(match[1]) : 0, head });
+    };
+    const timer = setTimeout(finish, timeoutMs);
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      // One response is all we want: stop once the status line is in.
+      if (Buffer.concat(chunks).includes('\r\n')) finish();
+    });
+    socket.on('error', finish);
+    socket.on('close', finish);
+    socket.connect(port, '127.0.0.1', () => socket.write(raw));
+  });
 }

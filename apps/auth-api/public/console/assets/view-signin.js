@@ -1,0 +1,65 @@
+import { busy, field, h, messageArea, resetErrors, showFormError, showMessage } from './dom.js';
+import { session } from './session.js';
+
+export function renderSignIn(main, { flash }) {
+  const message = messageArea();
+  if (flash) showMessage(message, flash.text, flash.kind);
+  const form = h(
+    'form',
+    { novalidate: true, 'aria-labelledby': 'signin-title' },
+    message,
+    field({
+      label: 'Email',
+      name: 'email',
+      type: 'email',
+      autocomplete: 'username',
+      required: true,
+      spellcheck: 'false',
+    }),
+    field({
+      label: 'Password',
+      name: 'password',
+      type: 'password',
+      autocomplete: 'current-password',
+      required: true,
+    }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Sign in' })),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    resetErrors(form);
+    const email = form.elements.email.value.trim();
+    const password = form.elements.password.value;
+    if (!email || !password) {
+      showFormError(form, {
+        message: 'Enter your email and password.',
+        fields: [
+          ...(email ? [] : [{ field: 'email', problems: ['Enter your email address.'] }]),
+          ...(password ? [] : [{ field: 'password', problems: ['Enter your password.'] }]),
+        ],
+      });
+      return;
+    }
+    try {
+      await busy(form, () => session.login(email, password));
+    } catch (error) {
+      form.elements.password.value = '';
+      showFormError(form, { message: signInProblem(error) });
+      form.elements.password.focus();
+    }
+  });
+  main.querySelector('h1').id = 'signin-title';
+  main.append(
+    h('div', { class: 'card' }, form),
+    h('p', {}, 'No account yet? ', h('a', { href: '#/register', text: 'Create an account' }), '.'),
+  );
+}
+
+function signInProblem(error) {
+  if (error.code === 'invalid_credentials') return 'The email or password is incorrect.';
+  if (error.code === 'account_locked')
+    return 'Too many failed sign-ins: this account is locked for a while. Try again later.';
+  if (error.code === 'too_many_requests')
+    return 'Too many attempts from here. Wait a minute and try again.';
+  return error.message;
+}
