@@ -132,6 +132,7 @@ async function announceWhenReady() {
     '',
     `${paint('1', 'auth-api')}      ${urlOf(authApi)}   (JWKS: ${urlOf(authApi)}/.well-known/jwks.json)`,
     `${paint('1', 'resource-api')}  ${urlOf(resourceApi)}`,
+    `Web console   ${urlOf(authApi)}/console      API docs: ${urlOf(authApi)}/docs, ${urlOf(resourceApi)}/docs`,
     '',
   ];
   if (process.env.ADMIN_EMAIL) {
