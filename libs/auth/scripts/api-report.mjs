@@ -80,14 +80,25 @@ function emitDeclarations() {
   return { files, options, outDir: resolve(config.options.outDir) };
 }
 
+/** `directory` and its parents up to and including `root` (without the trailing separator). */
+function ancestorsWithin(directory, root) {
+  const result = [];
+  for (let d = directory; (d + sep).startsWith(root); d = dirname(d)) result.push(d);
+  result.push(root.slice(0, -1));
+  return result;
+}
+
 /** A program over the in-memory .d.ts files (at their dist paths, so node_modules resolve as usual). */
 function declarationProgram(files, emitOptions, entryFiles) {
   const options = { ...emitOptions, noEmit: true, declaration: false, emitDeclarationOnly: false };
   const host = ts.createCompilerHost(options);
-  const { fileExists, readFile, getSourceFile } = host;
-  // Only the in-memory declarations exist under dist: a stale dist on disk plays no part.
+  const { fileExists, readFile, getSourceFile, directoryExists } = host;
+  // Only the in-memory declarations exist under dist: a stale dist on disk plays no part, and a
+  // missing one (a fresh clone, never built) must not stop module resolution from looking there.
   const dist = join(LIBRARY, 'dist') + sep;
+  const distDirectories = new Set([...files.keys()].flatMap((f) => ancestorsWithin(dirname(f), dist)));
   host.fileExists = (f) => files.has(resolve(f)) || (!resolve(f).startsWith(dist) && fileExists(f));
+  host.directoryExists = (d) => distDirectories.has(resolve(d)) || (directoryExists ? directoryExists(d) : ts.sys.directoryExists(d));
   host.readFile = (f) => (files.has(resolve(f)) ? files.get(resolve(f)) : readFile(f));
   host.getSourceFile = (f, languageVersion, onError, shouldCreate) =>
     files.has(resolve(f))
