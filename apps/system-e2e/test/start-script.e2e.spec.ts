@@ -30,11 +30,14 @@ describe('scripts/start.mjs', () => {
   let dataDir: string;
   let starter: ChildProcess;
   let output = '';
+  let childPids: number[] = [];
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'start-script-'));
   });
   afterAll(() => {
+    // A failed assertion must not leave the services running.
+    for (const pid of childPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
     if (starter?.exitCode === null) starter.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -67,7 +70,7 @@ describe('scripts/start.mjs', () => {
     expect(output).toMatch(/^\[resource-api\]/m);
     expect(output).not.toContain('start-admin-password');
 
-    const childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(starter.pid)], { encoding: 'utf8' })
+    childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(starter.pid)], { encoding: 'utf8' })
       .split('\n')
       .map((line) => Number(line.trim()))
       .filter((pid) => pid > 0);

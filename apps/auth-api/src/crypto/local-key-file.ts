@@ -14,7 +14,9 @@ export const LOCAL_KEY_FILE = 'key-encryption.key';
 /** The DATA_DIR key, if one was made earlier (to reseal its values under KEY_ENCRYPTION_KEY). */
 export function readLocalKey(dataDir: string): string | undefined {
   const path = join(dataDir, LOCAL_KEY_FILE);
-  return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
+  const key = existsSync(path) ? readFileSync(path, 'utf8').trim() : '';
+  // Empty: a crash between creating and writing the file; nothing was sealed with it yet.
+  return key.length > 0 ? key : undefined;
 }
 
 export function loadOrCreateLocalKey(dataDir: string): string {
@@ -23,7 +25,7 @@ export function loadOrCreateLocalKey(dataDir: string): string {
   const path = join(dataDir, LOCAL_KEY_FILE);
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32).toString('base64url');
-  writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(path, `${key}\n`, { mode: 0o600, flag: existsSync(path) ? 'w' : 'wx' });
   chmodSync(path, 0o600);
   return key;
 }

@@ -23,7 +23,7 @@ const RECOVERY_BOUND_MS = 15_000;
 type Phase = 'before' | 'outage' | 'after';
 
 /**
- * PostgreSQL taken away during load (through a TCP relay that resets every connection and then
+ * PostgreSQL taken away during load (through a TCP relay that closes every connection and then
  * refuses new ones, as a stopped server does) and given back: auth-api answers 503, never a 500,
  * a crash or a hang, `/health` says 503, and it serves again by itself once the database is back.
  */

@@ -197,7 +197,7 @@ export async function createPostgresDatabase(
 /**
  * A TCP relay in front of PostgreSQL, so a test can take the database away from auth-api and
  * give it back without touching the shared server. `down()` behaves like a stopped server: every
- * open connection is reset and new ones are refused; `up()` listens again on the same port.
+ * open connection is closed and new ones are refused; `up()` listens again on the same port.
  */
 export class TcpProxy {
   private server: Server | null = null;
@@ -238,7 +238,9 @@ export class TcpProxy {
   async down(): Promise<void> {
     const server = this.server;
     this.server = null;
-    for (const socket of this.sockets) socket.resetAndDestroy();
+    // destroy(), not resetAndDestroy(): an RST on a socket still connecting can leave a handle
+    // that never closes, and Node then spins at exit. A stopping PostgreSQL closes with a FIN too.
+    for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
