@@ -47,3 +47,20 @@ describe('auth-api: where service tokens and OAuth errors end', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 });
+
+describe('auth-api: PATCH /users/:id with null fields', () => {
+  let api: TestAuthApi;
+
+  beforeAll(async () => {
+    api = await startOAuthApi();
+  });
+  afterAll(() => api.close());
+
+  it.each([{ disabled: null }, { roles: null }, { roles: null, disabled: null }])('answers %j with 400 validation_failed, never 500', async (body) => {
+    const admin = await adminToken(api);
+    const user = await api.http().post('/auth/register').send({ email: `null-${Date.now()}-${Math.random()}@example.com`, password: 'long enough pw' }).expect(201);
+    const res = await api.http().patch(`/users/${user.body.id}`).auth(admin, { type: 'bearer' }).send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('validation_failed');
+  });
+});

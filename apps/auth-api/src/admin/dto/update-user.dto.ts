@@ -1,12 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 
 import { ROLES } from '../../users/roles';
 
+/** Absent is allowed; `null` is not (IsOptional would let it through to a NOT NULL column). */
+const IsAbsentOr = (property: 'roles' | 'disabled') => ValidateIf((dto: UpdateUserDto) => dto[property] !== undefined);
+
 export class UpdateUserDto {
   @ApiPropertyOptional({ enum: ['user', 'editor', 'admin'], isArray: true, example: ['editor'] })
-  @IsOptional()
+  @IsAbsentOr('roles')
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(ROLES.length)
@@ -14,7 +17,8 @@ export class UpdateUserDto {
   @IsIn(ROLES, { each: true, message: `each role must be one of ${ROLES.join(', ')}` })
   roles?: (typeof ROLES)[number][];
 
-  @IsOptional()
+  @ApiPropertyOptional()
+  @IsAbsentOr('disabled')
   @IsBoolean()
   disabled?: boolean;
 }
