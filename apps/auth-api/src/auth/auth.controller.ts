@@ -9,6 +9,7 @@ import { UserSessionGuard } from '../common/user-session.guard';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { SessionsService, type ClientContext } from '../sessions/sessions.service';
 import { toSessionView } from '../sessions/session.view';
+import { toAccountView } from '../users/user.view';
 import { UsersService } from '../users/users.service';
 import { AuditService } from '../audit/audit.service';
 import { AuthService } from './auth.service';
@@ -30,7 +31,7 @@ export class AuthController {
   async register(@Body() dto: RegisterDto) {
     const user = await this.users.create(dto.email, dto.password);
     await this.audit.record({ type: 'user.registered', actorId: user.id, subjectId: user.id });
-    return { id: user.id, email: user.email, roles: user.roles, createdAt: new Date(user.createdAt).toISOString() };
+    return toAccountView(user);
   }
 
   @Public()
@@ -76,7 +77,7 @@ export class AuthController {
   async me(@CurrentUser('sub') userId: string) {
     const user = await this.users.findById(userId);
     if (!user) throw new ApiError(404, 'not_found', 'user not found');
-    return { id: user.id, email: user.email, roles: user.roles, createdAt: new Date(user.createdAt).toISOString() };
+    return toAccountView(user);
   }
 
   @UseGuards(UserSessionGuard)

@@ -8,6 +8,7 @@ import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import { CLOCK, type Clock } from '../common/clock';
 import { PasswordHasher } from '../crypto/password-hasher';
 import { type ClientContext, RefreshRefusedError, SessionsService } from '../sessions/sessions.service';
+import { normalizeEmail } from '../users/email';
 import { UsersService } from '../users/users.service';
 import { TokenIssuer } from './token-issuer';
 import type { TokenResponse } from './token-response';
@@ -40,7 +41,7 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     if (!user) {
       await this.hasher.verifyAgainstDummy(password);
-      await this.audit.record({ type: 'login.failed', details: { email: email.trim().normalize('NFC').toLowerCase().slice(0, 320), reason: 'unknown_email' } });
+      await this.audit.record({ type: 'login.failed', details: { email: normalizeEmail(email).slice(0, 320), reason: 'unknown_email' } });
       this.metrics.login('failure');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }

@@ -16,7 +16,8 @@ export type ClientIdentity =
 
 const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="auth-api", charset="UTF-8"' };
 
-function invalidClient(description = 'client authentication failed'): OAuthError {
+/** 401 `invalid_client` with the Basic challenge RFC 6749 §5.2 asks for. */
+export function invalidClient(description = 'client authentication failed'): OAuthError {
   return new OAuthError('invalid_client', description, 401, BASIC_CHALLENGE);
 }
 

@@ -8,7 +8,7 @@ import { AuthApiMetrics } from '../common/auth-api.metrics';
 import type { TokenResponse } from '../auth/token-response';
 import { parseScope } from '../clients/scope';
 import type { ClientContext } from '../sessions/sessions.service';
-import type { ClientIdentity } from './client-authenticator';
+import { type ClientIdentity, invalidClient } from './client-authenticator';
 import { type FormBody, optionalParam, requiredParam } from './oauth-params';
 
 /** The grants of `POST /oauth/token` (RFC 6749 §4.4 and §6). */
@@ -38,9 +38,7 @@ export class OAuthGrantsService {
       throw new OAuthError('unauthorized_client', 'a public client cannot use client_credentials');
     }
     if (identity.kind !== 'confidential') {
-      throw new OAuthError('invalid_client', 'client authentication is required', 401, {
-        'WWW-Authenticate': 'Basic realm="auth-api", charset="UTF-8"',
-      });
+      throw invalidClient('client authentication is required');
     }
     const { client } = identity;
     const requested = optionalParam(body, 'scope', 2000);

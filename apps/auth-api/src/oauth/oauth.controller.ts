@@ -3,11 +3,10 @@ import { ApiBody, ApiConsumes, ApiOperation } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 
 import { Public } from '@jwt-token/auth';
-import { OAuthError } from '@jwt-token/service-kit';
 
 import { Client } from '../common/client-context';
 import type { ClientContext } from '../sessions/sessions.service';
-import { ClientAuthenticator } from './client-authenticator';
+import { ClientAuthenticator, invalidClient } from './client-authenticator';
 import { OAuthGrantsService } from './oauth-grants.service';
 import { assertFormEncoded, type FormBody, optionalParam, requiredParam } from './oauth-params';
 import { TokenIntrospectionService } from './token-introspection.service';
@@ -56,9 +55,7 @@ export class OAuthController {
     assertFormEncoded(contentType);
     const identity = await this.clients.identify(authorization, body);
     if (identity.kind === 'anonymous') {
-      throw new OAuthError('invalid_client', 'client authentication is required', 401, {
-        'WWW-Authenticate': 'Basic realm="auth-api", charset="UTF-8"',
-      });
+      throw invalidClient('client authentication is required');
     }
     const token = requiredParam(body, 'token', 8192);
     optionalParam(body, 'token_type_hint', 100);
