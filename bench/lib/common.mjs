@@ -354,7 +354,11 @@ export async function startService({
   for (const variable of CONTRACT_VARIABLES) delete base[variable];
   const logPath = join(LOG_DIR, `${name}.log`);
   const log = createWriteStream(logPath, { flags: 'w' });
-  const child = spawn(process.execPath, [...args, entry], {
+  // BENCH_CPU_PROF=1: every service writes a V8 CPU profile on exit (bench/results/profiles/).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...profile, ...args, entry], {
     cwd: ROOT,
     env: { ...base, HOST, PORT: String(port), LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,3 +9,6 @@ const app = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = join(app, '..', '..', 'dist', 'apps', 'auth-api', 'public');
 rmSync(target, { recursive: true, force: true });
 cpSync(join(app, 'public'), target, { recursive: true });
+
+// The password hasher's worker thread runs this plain-JS file (see src/crypto/argon2.worker.js).
+cpSync(join(app, 'src', 'crypto', 'argon2.worker.js'), join(target, '..', 'crypto', 'argon2.worker.js'));

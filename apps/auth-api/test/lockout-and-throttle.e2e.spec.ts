@@ -2,6 +2,9 @@ import { Algorithm, hash } from '@node-rs/argon2';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 
+import { ApiError } from '@jwt-token/service-kit';
+
+import { PasswordHasher } from '../src/crypto/password-hasher';
 import { UserEntity } from '../src/database/entities';
 import { PASSWORD, registerAndLogin, startAuthApi, type TestAuthApi, uniqueEmail } from './harness';
 
@@ -107,6 +110,26 @@ describe('auth-api: per-account lockout (LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_SEC
     expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     await login(api, email, PASSWORD).expect(200);
     await login(api, email, WRONG).expect(401);
+  });
+
+  it('answers 503 with Retry-After when the hasher is saturated, without spending the account’s attempts', async () => {
+    const { email } = await registerAndLogin(api);
+    const hasher = api.app.get(PasswordHasher);
+    const saturated = () => new ApiError(503, 'service_unavailable', 'too many password checks in progress; retry shortly', {}, { 'Retry-After': '1' });
+    const spy = jest.spyOn(hasher, 'verify');
+    try {
+      // More refusals than LOGIN_MAX_FAILURES (3): had they counted, the account would be locked.
+      for (let i = 0; i < 5; i += 1) {
+        spy.mockRejectedValueOnce(saturated());
+        const res = await login(api, email, WRONG);
+        expect(res.status).toBe(503);
+        expect(res.headers['retry-after']).toBe('1');
+        expect(res.body).toEqual({ statusCode: 503, error: 'service_unavailable', message: expect.any(String) });
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    await login(api, email, PASSWORD).expect(200);
   });
 });
 

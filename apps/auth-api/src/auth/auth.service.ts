@@ -63,7 +63,15 @@ export class AuthService {
       throw new ApiError(429, 'account_locked', 'too many failed logins; try again later', {}, { 'Retry-After': String(loginLockoutSeconds) });
     }
 
-    const valid = await this.hasher.verify(user.passwordHash, password);
+    let valid: boolean;
+    try {
+      valid = await this.hasher.verify(user.passwordHash, password);
+    } catch (error) {
+      // The hasher was too busy to check (503): no password was tried, so the attempt is not
+      // spent. Otherwise a flood of logins could lock accounts it never guessed at.
+      await this.users.releaseLoginAttempt(user.id);
+      throw error;
+    }
     if (!valid) {
       await this.audit.record({ type: 'login.failed', subjectId: user.id, details: { reason: 'wrong_password' } });
       this.metrics.login('failure');

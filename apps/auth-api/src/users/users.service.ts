@@ -87,6 +87,16 @@ export class UsersService {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Gives back an attempt claimed for a password check that never happened (the hasher refused it). */
+  async releaseLoginAttempt(id: string): Promise<void> {
+    await this.users
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ failedLogins: () => 'failed_logins - 1' })
+      .where('id = :id AND failed_logins > 0', { id })
+      .execute();
+  }
+
   /** After a wrong password: locks the account until `lockEnd` once its claimed attempts are used up. */
   /** Returns true when this call locked the account (for the audit log and metrics). */
   async lockIfExhausted(id: string, maxFailures: number, lockEnd: number): Promise<boolean> {
