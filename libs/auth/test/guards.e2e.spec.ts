@@ -1,5 +1,6 @@
 import request from 'supertest';
 
+import { JwtStrategy } from '../src/jwt.strategy';
 import { type AdapterName, createTestApp, type TestApp } from './test-app';
 
 describe.each<AdapterName>(['express', 'fastify'])('guards on %s', (adapter) => {
@@ -65,5 +66,97 @@ describe.each<AdapterName>(['express', 'fastify'])('guards on %s', (adapter) => 
       'Bearer realm="test-api", error="insufficient_scope", error_description="requires scope stats:read stats:list", scope="stats:read stats:list"',
     );
     await http().get('/stats').auth(full, { type: 'bearer' }).expect(200);
+  });
+});
+
+/**
+ * A token seen before is answered from the verified-token cache without passport's per-request
+ * plumbing: it must decide exactly as the first request did, and no less strictly.
+ */
+describe.each<AdapterName>(['express', 'fastify'])('reused tokens on %s', (adapter) => {
+  /** The verifier's clock runs ahead of the real one by `skew` milliseconds. */
+  let skew = 0;
+  const clock = { now: () => Date.now() + skew };
+  let revoked = new Set<string>();
+  let revocationChecks = 0;
+
+  async function appWith(options: Parameters<typeof createTestApp>[1]): Promise<TestApp> {
+    return createTestApp(adapter, { clock, clockToleranceSeconds: 0, ...options });
+  }
+
+  it('gives the same principal, roles and scopes the second time', async () => {
+    const ctx = await appWith({});
+    try {
+      const http = () => request(ctx.app.getHttpServer());
+      const token = ctx.tokens.sign({ sub: 'u2', roles: ['user'], scope: 'stats:read', sid: 's2' });
+      const strategy = jest.spyOn(ctx.app.get(JwtStrategy), 'authenticate');
+      for (let i = 0; i < 3; i += 1) {
+        await http().get('/me').auth(token, { type: 'bearer' }).expect(200, { sub: 'u2', roles: ['user'], scopes: ['stats:read'], sid: 's2' });
+        // Roles and scopes are checked on every request, cached or not.
+        await http().post('/articles').auth(token, { type: 'bearer' }).expect(403);
+        const scoped = await http().get('/stats').auth(token, { type: 'bearer' }).expect(403);
+        expect(scoped.body.error).toBe('insufficient_scope');
+      }
+      // Only the first request needed passport-jwt's strategy; the other eight were cache hits.
+      expect(strategy).toHaveBeenCalledTimes(1);
+    } finally {
+      await ctx.app.close();
+    }
+  });
+
+  it('refuses a reused token once it has expired', async () => {
+    skew = 0;
+    const ctx = await appWith({});
+    try {
+      const http = () => request(ctx.app.getHttpServer());
+      const token = ctx.tokens.sign({ sub: 'u3' }, { expiresIn: 60 });
+      await http().get('/me').auth(token, { type: 'bearer' }).expect(200);
+      skew = 61_000;
+      const res = await http().get('/me').auth(token, { type: 'bearer' }).expect(401);
+      expect(res.headers['www-authenticate']).toMatch(/error="invalid_token"/);
+    } finally {
+      skew = 0;
+      await ctx.app.close();
+    }
+  });
+
+  it('refuses a reused token once its signing key has left the key set', async () => {
+    const ctx = await appWith({});
+    try {
+      const http = () => request(ctx.app.getHttpServer());
+      const token = ctx.tokens.sign({ sub: 'u4' });
+      await http().get('/me').auth(token, { type: 'bearer' }).expect(200);
+      const oldKid = ctx.keys.signingKey.kid;
+      ctx.keys.rotate();
+      ctx.keys.remove(oldKid);
+      await http().get('/me').auth(token, { type: 'bearer' }).expect(401);
+    } finally {
+      await ctx.app.close();
+    }
+  });
+
+  it('asks the revocation checker on every request, cached or not', async () => {
+    revoked = new Set();
+    revocationChecks = 0;
+    const ctx = await appWith({
+      revocationChecker: {
+        isRevoked: async (principal) => {
+          revocationChecks += 1;
+          return revoked.has(principal.sessionId ?? '');
+        },
+      },
+    });
+    try {
+      const http = () => request(ctx.app.getHttpServer());
+      const token = ctx.tokens.sign({ sub: 'u5', sid: 'session-5' });
+      await http().get('/me').auth(token, { type: 'bearer' }).expect(200);
+      await http().get('/me').auth(token, { type: 'bearer' }).expect(200);
+      expect(revocationChecks).toBe(2);
+      revoked.add('session-5');
+      const res = await http().get('/me').auth(token, { type: 'bearer' }).expect(401);
+      expect(res.body.error).toBe('invalid_token');
+    } finally {
+      await ctx.app.close();
+    }
   });
 });
