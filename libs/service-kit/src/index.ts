@@ -7,6 +7,8 @@ export type { OAuthErrorCode } from './oauth-error';
 export { createValidationPipe } from './validation.pipe';
 export { ConfigError, EnvReader, LOG_LEVELS, readCommonConfig } from './env-reader';
 export type { CommonServiceConfig, LogLevel } from './env-reader';
+export { loadServiceConfig } from './service-config';
+export type { Environment, LoadedServiceConfig, ServiceConfigOptions } from './service-config';
 export { acceptRequestId, LoggingModule, REDACTED_PATHS, requestIdFor } from './logging.module';
 export { BODY_LIMIT_BYTES, createServiceApp, listen } from './service-app';
 export { MetricsModule, observeHttpLatency, sharedCounter } from './metrics';
