@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '@jwt-token/service-kit';
 
 import { CliError, COMMANDS } from './cli/cli.commands';
-import { loadAuthApiConfig } from './config/auth-api.config';
+import { loadAuthApiConfigModule } from './config/auth-api.config';
 import { CoreModule } from './core.module';
 
 function usage(): string {
@@ -15,8 +15,9 @@ function usage(): string {
 }
 
 /**
- * The admin CLI: the same configuration, database and services as the running auth-api
- * (DATABASE_URL, DATA_DIR, KEY_ENCRYPTION_KEY…), without the HTTP server.
+ * The admin CLI: the same configuration (environment and env file, through `@nestjs/config`),
+ * database and services as the running auth-api (DATABASE_URL, DATA_DIR, KEY_ENCRYPTION_KEY…),
+ * without the HTTP server.
  */
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -30,8 +31,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return command || values.help ? 0 : 2;
   }
-  const config = loadAuthApiConfig();
-  @Module({ imports: [CoreModule.forRoot({ config })] })
+  const loaded = await loadAuthApiConfigModule();
+  @Module({ imports: [CoreModule.forRoot(loaded)] })
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
   try {

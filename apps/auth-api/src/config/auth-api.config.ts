@@ -1,4 +1,12 @@
-import { ConfigError, type CommonServiceConfig, EnvReader, readCommonConfig } from '@jwt-token/service-kit';
+import {
+  ConfigError,
+  type CommonServiceConfig,
+  EnvReader,
+  type LoadedServiceConfig,
+  loadServiceConfig,
+  readCommonConfig,
+} from '@jwt-token/service-kit';
+import type { ConfigService } from '@nestjs/config';
 import { join, resolve } from 'node:path';
 
 /** Signing algorithms auth-api can issue with (@nestjs/jwt / jsonwebtoken cannot sign EdDSA). */
@@ -31,6 +39,15 @@ export interface AuthApiConfig extends CommonServiceConfig {
 
 const DAY = 24 * 60 * 60;
 
+/**
+ * The schema: reads and validates every variable auth-api knows; throws a `ConfigError` naming the
+ * first bad one. Pure: it reads only the object it is given.
+ *
+ * @example
+ * ```ts
+ * const config = loadAuthApiConfig({ DATA_DIR: '/tmp/auth', LOG_LEVEL: 'warn' });
+ * ```
+ */
 export function loadAuthApiConfig(environment: Record<string, string | undefined> = process.env): AuthApiConfig {
   const env = new EnvReader(environment);
   const dataDir = resolve(env.string('DATA_DIR', './data'));
@@ -69,5 +86,19 @@ export function loadAuthApiConfig(environment: Record<string, string | undefined
   };
 }
 
-/** Injection token of the {@link AuthApiConfig}. */
+/** Injection token of the {@link AuthApiConfig}; its provider takes it from `ConfigService`. */
 export const AUTH_API_CONFIG = Symbol('auth-api:config');
+
+/** Where `ConfigService` serves the {@link AuthApiConfig}. */
+export const AUTH_API_CONFIG_KEY = 'authApi';
+
+/** `ConfigService` typed for auth-api: `configService.get(AUTH_API_CONFIG_KEY, { infer: true })`. */
+export type AuthApiConfigService = ConfigService<{ [AUTH_API_CONFIG_KEY]: AuthApiConfig }, true>;
+
+/**
+ * auth-api's configuration through `@nestjs/config`: the env file and the environment validated by
+ * {@link loadAuthApiConfig}, or `config` as given (then nothing is read).
+ */
+export function loadAuthApiConfigModule(config?: AuthApiConfig): Promise<LoadedServiceConfig<AuthApiConfig>> {
+  return loadServiceConfig({ key: AUTH_API_CONFIG_KEY, read: loadAuthApiConfig, config });
+}
