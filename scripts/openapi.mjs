@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const dist = (...parts) => join(root, 'dist', 'apps', ...parts);
 
-const { createOpenApiDocument, createServiceApp } = require('@jwt-token/service-kit');
+const { createOpenApiDocument } = require('@jwt-token/service-kit');
 
 async function authApiDocument() {
   const { createAuthApi, AUTH_API_OPENAPI } = require(dist('auth-api', 'app.factory.js'));
@@ -28,10 +28,10 @@ async function authApiDocument() {
 }
 
 async function resourceApiDocument() {
-  const { AppModule } = require(dist('resource-api', 'app.module.js'));
+  const { createResourceApi } = require(dist('resource-api', 'app.factory.js'));
   const { RESOURCE_API_OPENAPI } = require(dist('resource-api', 'openapi.js'));
   const { readResourceApiConfig } = require(dist('resource-api', 'config', 'resource-api.config.js'));
-  const app = await createServiceApp(AppModule.forRoot(readResourceApiConfig({ LOG_LEVEL: 'fatal' })), { logger: false });
+  const app = await createResourceApi({ config: readResourceApiConfig({ LOG_LEVEL: 'fatal' }), logger: false });
   try {
     await app.init();
     return createOpenApiDocument(app, RESOURCE_API_OPENAPI);

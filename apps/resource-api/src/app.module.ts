@@ -1,34 +1,45 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 
 import { AuthModule } from '@jwt-token/auth';
-import { ApiExceptionFilter, LoggingModule, MetricsModule } from '@jwt-token/service-kit';
+import { ApiExceptionFilter, type LoadedServiceConfig, LoggingModule, MetricsModule } from '@jwt-token/service-kit';
 
 import { ArticlesController } from './articles/articles.controller';
 import { ArticlesService } from './articles/articles.service';
-import type { ResourceApiConfig } from './config/resource-api.config';
+import { RESOURCE_API_CONFIG_KEY, type ResourceApiConfig, type ResourceApiConfigService } from './config/resource-api.config';
 import { HealthController } from './health/health.controller';
 import { MeController } from './me/me.controller';
 import { StatsController } from './stats/stats.controller';
 import { StatsService } from './stats/stats.service';
 
-/** The resource server: trusts tokens from one issuer and guards its routes by role and scope. */
+/**
+ * The resource server: trusts tokens from one issuer and guards its routes by role and scope.
+ * Takes its configuration from `loadResourceApiConfigModule` (`@nestjs/config`).
+ */
 @Module({})
 export class AppModule {
-  static forRoot(config: ResourceApiConfig): DynamicModule {
+  static forRoot({ configModule, config }: LoadedServiceConfig<ResourceApiConfig>): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        configModule,
         LoggingModule.forRoot({ level: config.logLevel, service: 'resource-api' }),
         MetricsModule.forRoot({ enabled: config.metricsEnabled }),
         // Guards every route globally: a valid token is needed unless the route is @Public().
         // Keys are fetched from the JWKS on first need, so this service starts while auth-api is down.
-        AuthModule.forRoot({
-          issuer: config.auth.issuer,
-          audience: config.auth.audience,
-          jwksUri: config.auth.jwksUri,
-          algorithms: [config.auth.algorithm],
-          // An admin passes every @Roles('editor') check, an editor every @Roles('user') one.
-          roleHierarchy: { admin: ['editor'], editor: ['user'] },
+        AuthModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (configService: ResourceApiConfigService) => {
+            const { auth } = configService.get(RESOURCE_API_CONFIG_KEY, { infer: true });
+            return {
+              issuer: auth.issuer,
+              audience: auth.audience,
+              jwksUri: auth.jwksUri,
+              algorithms: [auth.algorithm],
+              // An admin passes every @Roles('editor') check, an editor every @Roles('user') one.
+              roleHierarchy: { admin: ['editor'], editor: ['user'] },
+            };
+          },
         }),
       ],
       controllers: [HealthController, ArticlesController, MeController, StatsController],

@@ -1,30 +1,24 @@
 import 'reflect-metadata';
 
-import { ConfigError, createServiceApp, listen } from '@jwt-token/service-kit';
+import { ConfigService } from '@nestjs/config';
 
-import { AppModule } from './app.module';
-import { RESOURCE_API_OPENAPI } from './openapi';
-import { type ResourceApiConfig, readResourceApiConfig } from './config/resource-api.config';
+import { ConfigError, listen } from '@jwt-token/service-kit';
 
-function readConfigOrExit(): ResourceApiConfig {
-  try {
-    return readResourceApiConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`resource-api: ${error.message}\n`);
-    process.exit(1);
-  }
-}
+import { createResourceApi } from './app.factory';
+import { RESOURCE_API_CONFIG_KEY, type ResourceApiConfigService } from './config/resource-api.config';
 
 async function bootstrap(): Promise<void> {
-  const config = readConfigOrExit();
-  const app = await createServiceApp(AppModule.forRoot(config), { metrics: config.metricsEnabled, openApi: RESOURCE_API_OPENAPI });
-  await listen(app, config.port, config.host, 'resource-api');
+  const app = await createResourceApi();
+  const { port, host } = app.get<ResourceApiConfigService>(ConfigService).get(RESOURCE_API_CONFIG_KEY, { infer: true });
+  await listen(app, port, host, 'resource-api');
 }
 
 bootstrap().catch((error: unknown) => {
+  // A bad variable is the operator's to fix: one line naming it, no stack.
   process.stderr.write(
-    `resource-api: failed to start: ${(error as Error)?.message ?? String(error)}\n`,
+    error instanceof ConfigError
+      ? `resource-api: invalid configuration: ${error.message}\n`
+      : `resource-api: failed to start: ${(error as Error)?.message ?? String(error)}\n`,
   );
   process.exit(1);
 });

@@ -2,10 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 
 import { InMemoryKeyStore, TestTokenFactory } from '@jwt-token/auth/testing';
-import { createServiceApp } from '@jwt-token/service-kit';
 
-import { AppModule } from '../src/app.module';
-import { RESOURCE_API_OPENAPI } from '../src/openapi';
+import { createResourceApi } from '../src/app.factory';
 import { readResourceApiConfig } from '../src/config/resource-api.config';
 import { JwksServer } from './jwks-server';
 
@@ -24,8 +22,9 @@ export interface ResourceApiHarness {
 }
 
 /**
- * Builds the app exactly as `main.ts` does (createServiceApp + AppModule.forRoot), minus the
- * listening socket. With `jwksRunning: false` the issuer is not up when the app boots.
+ * Builds the app exactly as `main.ts` does (createResourceApi), from a configuration given as is
+ * rather than read from the environment, minus the listening socket. With `jwksRunning: false`
+ * the issuer is not up when the app boots.
  */
 export async function createHarness(
   options: { jwksRunning?: boolean } = {},
@@ -42,7 +41,7 @@ export async function createHarness(
     AUTH_JWKS_URI: jwks.url,
     LOG_LEVEL: 'fatal',
   });
-  const app = await createServiceApp(AppModule.forRoot(config), { metrics: config.metricsEnabled, openApi: RESOURCE_API_OPENAPI });
+  const app = await createResourceApi({ config });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {

@@ -1,5 +1,12 @@
 import { SUPPORTED_ALGORITHMS, type JwtAlgorithm } from '@jwt-token/auth';
-import { type CommonServiceConfig, EnvReader, readCommonConfig } from '@jwt-token/service-kit';
+import {
+  type CommonServiceConfig,
+  EnvReader,
+  type LoadedServiceConfig,
+  loadServiceConfig,
+  readCommonConfig,
+} from '@jwt-token/service-kit';
+import type { ConfigService } from '@nestjs/config';
 
 /** Everything resource-api reads from its environment, validated once at start. */
 export interface ResourceApiConfig extends CommonServiceConfig {
@@ -44,4 +51,18 @@ export function readResourceApiConfig(
       algorithm: env.oneOf('JWT_ALG', SUPPORTED_ALGORITHMS, 'ES256'),
     },
   };
+}
+
+/** Where `ConfigService` serves the {@link ResourceApiConfig}. */
+export const RESOURCE_API_CONFIG_KEY = 'resourceApi';
+
+/** `ConfigService` typed for resource-api: `configService.get(RESOURCE_API_CONFIG_KEY, { infer: true })`. */
+export type ResourceApiConfigService = ConfigService<{ [RESOURCE_API_CONFIG_KEY]: ResourceApiConfig }, true>;
+
+/**
+ * resource-api's configuration through `@nestjs/config`: the env file and the environment
+ * validated by {@link readResourceApiConfig}, or `config` as given (then nothing is read).
+ */
+export function loadResourceApiConfigModule(config?: ResourceApiConfig): Promise<LoadedServiceConfig<ResourceApiConfig>> {
+  return loadServiceConfig({ key: RESOURCE_API_CONFIG_KEY, read: readResourceApiConfig, config });
 }

@@ -1,0 +1,27 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
+import { createServiceApp } from '@jwt-token/service-kit';
+
+import { AppModule } from './app.module';
+import { loadResourceApiConfigModule, type ResourceApiConfig } from './config/resource-api.config';
+import { RESOURCE_API_OPENAPI } from './openapi';
+
+/** Options of {@link createResourceApi}. */
+export interface ResourceApiOptions {
+  /** Used as it is; without it, the env file and the environment are read and validated. */
+  config?: ResourceApiConfig;
+  logger?: boolean;
+}
+
+/**
+ * Builds resource-api (not yet listening): used by main.ts, the tests and `npm run openapi`.
+ * Rejects with a `ConfigError` on a bad variable, before any module is built.
+ */
+export async function createResourceApi(options: ResourceApiOptions = {}): Promise<NestFastifyApplication> {
+  const loaded = await loadResourceApiConfigModule(options.config);
+  return createServiceApp(AppModule.forRoot(loaded), {
+    logger: options.logger,
+    metrics: loaded.config.metricsEnabled,
+    openApi: RESOURCE_API_OPENAPI,
+  });
+}
