@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { call, freePort, ServiceProcess } from './service-process';
+import { call, freePort, NO_ENV_FILE, ServiceProcess } from './service-process';
 
 const CLI = join(__dirname, '..', '..', '..', 'dist', 'apps', 'auth-api', 'cli.js');
 
 describe('the admin CLI (npm run cli)', () => {
   let dataDir: string;
   const cli = (args: string[], input = '') =>
-    spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir } });
+    spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ENV_FILE: NO_ENV_FILE, DATA_DIR: dataDir } });
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'cli-e2e-'));

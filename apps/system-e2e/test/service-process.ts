@@ -4,6 +4,9 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
+/** `ENV_FILE` for a process that must read no env file (an empty file, so none is read). */
+export const NO_ENV_FILE = '/dev/null';
+
 /** A free TCP port on the loopback (asked of the OS, then released). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -16,7 +19,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** One built service running as a child process: `node dist/apps/<name>/main.js`. */
+/**
+ * One built service running as a child process: `node dist/apps/<name>/main.js`, with only the
+ * environment the test gives (and PORT, HOST). It runs in the repository root unless `cwd` is
+ * given; there it reads no env file, so that a developer's `.env` cannot change a test.
+ */
 export class ServiceProcess {
   readonly output: string[] = [];
   private child: ChildProcess | null = null;
@@ -26,6 +33,7 @@ export class ServiceProcess {
     readonly name: 'auth-api' | 'resource-api',
     readonly port: number,
     private readonly env: Record<string, string>,
+    private readonly options: { cwd?: string } = {},
   ) {}
 
   get url(): string {
@@ -49,8 +57,16 @@ export class ServiceProcess {
   /** Starts the process and waits until `/health` answers 200. */
   async start(): Promise<void> {
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', this.name, 'main.js')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      cwd: this.options.cwd ?? ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'warn',
+        ...(this.options.cwd ? {} : { ENV_FILE: NO_ENV_FILE }),
+        ...this.env,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

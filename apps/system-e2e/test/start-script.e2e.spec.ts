@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort } from './service-process';
+import { freePort, NO_ENV_FILE } from './service-process';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -48,6 +48,7 @@ describe('scripts/start.mjs', () => {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? '',
+        ENV_FILE: NO_ENV_FILE,
         DATA_DIR: dataDir,
         AUTH_API_PORT: String(authPort),
         RESOURCE_API_PORT: String(resourcePort),
