@@ -14,6 +14,7 @@ import { secretBoxKeys } from './crypto/local-key-file';
 import { PasswordHasher } from './crypto/password-hasher';
 import { SecretBox } from './crypto/secret-box';
 import { ServerSecrets } from './crypto/server-secrets';
+import { createDataSource } from './database/data-source.factory';
 import { dataSourceOptions } from './database/data-source.options';
 import { ENTITIES } from './database/entities';
 import { DbSigningKeyStore } from './keys/signing-key.store';
@@ -70,6 +71,7 @@ export class CoreModule {
         TypeOrmModule.forRootAsync({
           inject: [AUTH_API_CONFIG],
           useFactory: (cfg: AuthApiConfig) => ({ ...dataSourceOptions(cfg), retryAttempts: 5, retryDelay: 1000 }),
+          dataSourceFactory: async (options) => createDataSource(options!),
         }),
         TypeOrmModule.forFeature(ENTITIES),
       ],
