@@ -360,7 +360,8 @@ export async function startService({
     : [];
   const child = spawn(process.execPath, [...profile, ...args, entry], {
     cwd: ROOT,
-    env: { ...base, HOST, PORT: String(port), LOG_FORMAT: 'json', ...env },
+    // ENV_FILE=/dev/null: a developer's .env never changes what is measured.
+    env: { ...base, HOST, PORT: String(port), LOG_FORMAT: 'json', ENV_FILE: '/dev/null', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout.pipe(log, { end: false });

@@ -38,7 +38,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggingModule.forRoot({ level: config.logLevel, service: 'auth-api' }),
+        LoggingModule.forRoot({ level: config.logLevel, format: config.logFormat, service: 'auth-api' }),
         MetricsModule.forRoot({ enabled: config.metricsEnabled }),
         CoreModule.forRoot(options),
         TerminusModule,

@@ -23,7 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule,
-        LoggingModule.forRoot({ level: config.logLevel, service: 'resource-api' }),
+        LoggingModule.forRoot({ level: config.logLevel, format: config.logFormat, service: 'resource-api' }),
         MetricsModule.forRoot({ enabled: config.metricsEnabled }),
         // Guards every route globally: a valid token is needed unless the route is @Public().
         // Keys are fetched from the JWKS on first need, so this service starts while auth-api is down.

@@ -29,13 +29,13 @@ export interface ResourceApiHarness {
 export async function createHarness(
   options: { jwksRunning?: boolean } = {},
 ): Promise<ResourceApiHarness> {
-  // Plain JSON lines at "fatal": silent, and no pino-pretty worker thread left behind.
-  process.env.LOG_FORMAT = 'json';
   const keys = new InMemoryKeyStore('ES256');
   const jwks = new JwksServer(keys);
   if (options.jwksRunning === false) await jwks.reservePort();
   else await jwks.start();
   const config = readResourceApiConfig({
+    // Plain JSON lines at "fatal": silent, and no pino-pretty worker thread left behind.
+    LOG_FORMAT: 'json',
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: AUDIENCE,
     AUTH_JWKS_URI: jwks.url,

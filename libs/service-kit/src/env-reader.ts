@@ -77,11 +77,16 @@ export class EnvReader {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The values `LOG_FORMAT` accepts; `auto`: human-readable on a terminal, JSON lines otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** What every service reads: where to listen and how to log. */
 export interface CommonServiceConfig {
   port: number;
   host: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   metricsEnabled: boolean;
 }
 
@@ -90,6 +95,7 @@ export function readCommonConfig(env: EnvReader, defaultPort: number): CommonSer
     port: env.integer('PORT', defaultPort, { min: 0, max: 65535 }),
     host: env.string('HOST', '127.0.0.1'),
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: env.oneOf('LOG_FORMAT', LOG_FORMATS, 'auto'),
     metricsEnabled: env.boolean('METRICS_ENABLED', false),
   };
 }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 
-import type { LogLevel } from './env-reader';
+import type { LogFormat, LogLevel } from './env-reader';
 
 /** A client-supplied request id is kept only when it is short and plain, so it cannot forge log lines. */
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -47,11 +47,11 @@ export const REDACTED_PATHS = [
  */
 @Module({})
 export class LoggingModule {
-  static forRoot(options: { level: LogLevel; service: string }): DynamicModule {
+  static forRoot(options: { level: LogLevel; service: string; format?: LogFormat }): DynamicModule {
     // JSON lines unless a person is watching: a terminal, or LOG_FORMAT=pretty (npm start sets it
     // when its own output is a terminal, since the services' output then goes through a pipe).
-    const format = process.env.LOG_FORMAT;
-    const pretty = format === 'pretty' || (format !== 'json' && process.stdout.isTTY === true);
+    const format = options.format ?? 'auto';
+    const pretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
     return {
       module: LoggingModule,
       imports: [

@@ -8,6 +8,7 @@ describe(readResourceApiConfig.name, () => {
       port: 3001,
       host: '127.0.0.1',
       logLevel: 'info',
+      logFormat: 'auto',
       metricsEnabled: false,
       auth: {
         issuer: 'http://localhost:3000',
@@ -47,6 +48,7 @@ describe(readResourceApiConfig.name, () => {
     ['JWT_ALG', 'HS256'],
     ['PORT', '70000'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
   ])('refuses %s=%s with a ConfigError naming it', (name, value) => {
     expect(() => readResourceApiConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => readResourceApiConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));
