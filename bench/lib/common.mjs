@@ -87,6 +87,8 @@ export function parseOptions(argv = process.argv.slice(2)) {
     growthSmall: Number(value('growth-small', 1_000)),
     // memory
     soakSeconds: Number(value('soak-seconds', quick ? 10 : 60)),
+    // the longest warm-up before the soak (it ends earlier when RSS stops rising)
+    soakWarmupSeconds: Number(value('soak-warmup-seconds', quick ? 9 : 120)),
     databaseUrl: value(
       'database-url',
       process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -475,8 +477,9 @@ function autocannon() {
  * Runs autocannon against 127.0.0.1 for a bounded time and returns req/s (2xx only), p50 and p99
  * in ms. Latencies are collected from each response here (float milliseconds): autocannon's own
  * histogram rounds to whole milliseconds, too coarse for sub-millisecond routes.
+ * `signal` (an AbortSignal) stops the load before its duration is over.
  */
-export async function load({ pid, ...options }) {
+export async function load({ pid, signal, ...options }) {
   const url = new URL(options.url);
   if (url.hostname !== HOST) throw new Error(`loads target ${HOST} only, not ${url.hostname}`);
   const latencies = [];
@@ -495,6 +498,10 @@ export async function load({ pid, ...options }) {
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
     if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
   });
+  if (signal) {
+    if (signal.aborted) instance.stop();
+    else signal.addEventListener('abort', () => instance.stop(), { once: true });
+  }
   const cpuBefore = pid === undefined ? NaN : cpuSeconds(pid);
   const result = await instance;
   const serverCpu = pid === undefined ? NaN : cpuSeconds(pid) - cpuBefore;
