@@ -171,3 +171,26 @@ export function pinnedConsumer(
   };
   return { manifest, lock };
 }
+
+/**
+ * Adds the packed library (`file:` tarball) to a lock made by {@link pinnedConsumer}, with its
+ * peers as the library's package.json declares them, so that the lock is in sync with the app's
+ * package.json.
+ */
+export function addPackedLibrary(lock: Record<string, unknown>, spec: string, integrity: string): void {
+  const library = JSON.parse(
+    readFileSync(join(WORKSPACE_ROOT, 'libs', 'auth', 'package.json'), 'utf8'),
+  ) as LockEntry & { name: string; license?: string };
+  const packages = lock.packages as Record<string, LockEntry>;
+  const root = packages[''] as LockEntry & { dependencies: Record<string, string> };
+  root.dependencies = { ...root.dependencies, [library.name]: spec };
+  packages[`node_modules/${library.name}`] = {
+    version: library.version,
+    resolved: spec,
+    integrity,
+    license: library.license,
+    ...(library.dependencies ? { dependencies: library.dependencies } : {}),
+    ...(library.peerDependencies ? { peerDependencies: library.peerDependencies } : {}),
+    ...(library.peerDependenciesMeta ? { peerDependenciesMeta: library.peerDependenciesMeta } : {}),
+  };
+}

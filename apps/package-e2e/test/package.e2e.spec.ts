@@ -17,7 +17,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 
-import { isolatedEnv, pinnedConsumer, run, runAsync, WORKSPACE_ROOT } from './consumer-project';
+import {
+  addPackedLibrary,
+  isolatedEnv,
+  pinnedConsumer,
+  run,
+  runAsync,
+  WORKSPACE_ROOT,
+} from './consumer-project';
 
 // The packed @jwt-token/auth as a user gets it: `npm pack` of the built library, installed with
 // npm (offline) into a fresh Nest app in a temporary folder outside the workspace, run as a real
@@ -167,14 +174,18 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
       run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], {
         cwd: LIBRARY,
       }),
-    ) as Array<{ filename: string; files: Array<{ path: string }> }>;
+    ) as Array<{ filename: string; integrity: string; files: Array<{ path: string }> }>;
     packedFiles = packed.files.map((f) => f.path).sort();
 
     // A fresh app: package.json + lock pinned to the workspace's versions, then an offline install.
     const registry = run('npm', ['config', 'get', 'registry'], { cwd: appDir }).trim();
     const { manifest, lock } = pinnedConsumer('fresh-nest-app', APP_DEPENDENCIES, registry);
-    (manifest.dependencies as Record<string, string>)['@jwt-token/auth'] =
-      `file:../${packed.filename}`;
+    // The packed library is in the lock too, so the lock matches package.json and npm installs
+    // from it alone: with the lock out of sync, npm would resolve the library's peers against the
+    // registry's metadata, which `npm ci` never puts in the cache (an offline install then fails).
+    const library = `file:../${packed.filename}`;
+    (manifest.dependencies as Record<string, string>)['@jwt-token/auth'] = library;
+    addPackedLibrary(lock, library, packed.integrity);
     writeFileSync(join(appDir, 'package.json'), JSON.stringify(manifest, null, 2));
     writeFileSync(join(appDir, 'package-lock.json'), JSON.stringify(lock, null, 2));
     for (const file of ['main.cjs', 'main.mjs'])
