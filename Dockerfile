@@ -36,6 +36,8 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY libs/auth/package.json libs/auth/
+# The library's own dependencies that npm could not hoist (lru-cache 11 beside the root's older one).
+COPY --from=prod-deps /app/libs/auth/node_modules libs/auth/node_modules
 COPY --from=build /app/libs/auth/dist libs/auth/dist
 COPY libs/service-kit/package.json libs/service-kit/
 COPY --from=build /app/libs/service-kit/dist libs/service-kit/dist

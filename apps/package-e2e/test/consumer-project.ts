@@ -143,24 +143,9 @@ export function pinnedConsumer(
   const dependencies = Object.fromEntries(
     [...roots].sort().map((root) => [root, entries[`node_modules/${root}`].version as string]),
   );
-  const base = registry.endsWith('/') ? registry : `${registry}/`;
   const packages: Record<string, LockEntry> = {};
-  for (const path of [...closure.keys()].sort()) {
-    // Flags describe the workspace's graph, not the app's: npm recomputes them.
-    const {
-      dev: _dev,
-      devOptional: _devOptional,
-      optional: _optional,
-      peer: _peer,
-      ...entry
-    } = closure.get(path)!;
-    const packageName = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
-    const basename = packageName.split('/').pop() as string;
-    packages[path] = {
-      resolved: `${base}${packageName}/-/${basename}-${entry.version}.tgz`,
-      ...entry,
-    };
-  }
+  for (const path of [...closure.keys()].sort())
+    packages[path] = consumerEntry(path, closure.get(path)!, registry);
   const manifest = { name, version: '1.0.0', private: true, dependencies };
   const lock = {
     name,
@@ -173,11 +158,36 @@ export function pinnedConsumer(
 }
 
 /**
+ * A workspace lock entry as an app's lock holds it: with the registry URL of its tarball (the
+ * workspace omits `resolved`) and without the flags that describe the workspace's graph (npm
+ * recomputes them for the app's).
+ */
+function consumerEntry(path: string, workspaceEntry: LockEntry, registry: string): LockEntry {
+  const {
+    dev: _dev,
+    devOptional: _devOptional,
+    optional: _optional,
+    peer: _peer,
+    ...entry
+  } = workspaceEntry;
+  const packageName = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+  const basename = packageName.split('/').pop() as string;
+  const base = registry.endsWith('/') ? registry : `${registry}/`;
+  return { resolved: `${base}${packageName}/-/${basename}-${entry.version}.tgz`, ...entry };
+}
+
+/**
  * Adds the packed library (`file:` tarball) to a lock made by {@link pinnedConsumer}, with its
  * peers as the library's package.json declares them, so that the lock is in sync with the app's
- * package.json.
+ * package.json. Its own dependencies go under it (`node_modules/@jwt-token/auth/node_modules/`), at
+ * the versions the workspace installed for it; a nested path never clashes with the app's.
  */
-export function addPackedLibrary(lock: Record<string, unknown>, spec: string, integrity: string): void {
+export function addPackedLibrary(
+  lock: Record<string, unknown>,
+  spec: string,
+  integrity: string,
+  registry: string,
+): void {
   const library = JSON.parse(
     readFileSync(join(WORKSPACE_ROOT, 'libs', 'auth', 'package.json'), 'utf8'),
   ) as LockEntry & { name: string; license?: string };
@@ -193,4 +203,30 @@ export function addPackedLibrary(lock: Record<string, unknown>, spec: string, in
     ...(library.peerDependencies ? { peerDependencies: library.peerDependencies } : {}),
     ...(library.peerDependenciesMeta ? { peerDependenciesMeta: library.peerDependenciesMeta } : {}),
   };
+  const workspaceEntries = (
+    JSON.parse(readFileSync(join(WORKSPACE_ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, LockEntry>;
+    }
+  ).packages;
+  for (const dependency of Object.keys(library.dependencies ?? {})) {
+    const installed = [`libs/auth/node_modules/${dependency}`, `node_modules/${dependency}`].find(
+      (path) => workspaceEntries[path] && !workspaceEntries[path].link,
+    );
+    if (!installed)
+      throw new Error(
+        `${dependency} (a dependency of ${library.name}) is not in the workspace's package-lock.json`,
+      );
+    const entry = workspaceEntries[installed];
+    // One level is all the library needs today; a dependency with dependencies of its own would
+    // need its closure copied too, and this says so instead of writing a lock npm would reject.
+    if (Object.keys(entry.dependencies ?? {}).length > 0)
+      throw new Error(
+        `${dependency} has dependencies of its own: copy its closure into the consumer's lock`,
+      );
+    packages[`node_modules/${library.name}/node_modules/${dependency}`] = consumerEntry(
+      installed,
+      entry,
+      registry,
+    );
+  }
 }

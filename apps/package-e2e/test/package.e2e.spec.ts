@@ -185,7 +185,7 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
     // registry's metadata, which `npm ci` never puts in the cache (an offline install then fails).
     const library = `file:../${packed.filename}`;
     (manifest.dependencies as Record<string, string>)['@jwt-token/auth'] = library;
-    addPackedLibrary(lock, library, packed.integrity);
+    addPackedLibrary(lock, library, packed.integrity, registry);
     writeFileSync(join(appDir, 'package.json'), JSON.stringify(manifest, null, 2));
     writeFileSync(join(appDir, 'package-lock.json'), JSON.stringify(lock, null, 2));
     for (const file of ['main.cjs', 'main.mjs'])
@@ -263,7 +263,12 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
       exports: Record<string, string | Record<string, string>>;
     };
     expect(manifest.license).toBe('MIT');
-    expect(manifest.dependencies ?? {}).toEqual({});
+    // Nest and passport are peers (one copy, the app's); the cache is the only dependency.
+    expect(Object.keys(manifest.dependencies ?? {})).toEqual(['lru-cache']);
+    expect(
+      existsSync(join(installed, 'node_modules', 'lru-cache', 'package.json')) ||
+        existsSync(join(modules, 'lru-cache', 'package.json')),
+    ).toBe(true);
     expect(Object.keys(manifest.peerDependencies)).toEqual(
       expect.arrayContaining([
         '@nestjs/common',

@@ -109,6 +109,23 @@ describe(VerifiedTokenCache.name, () => {
       expect(cache.get('t2')).toBeDefined();
     });
 
+    it('keeps a token hit thousands of times in a full cache, never growing past its bound', () => {
+      const cache = new VerifiedTokenCache(100, h.keys, h.clock);
+      const kid = h.keys.signingKey.kid;
+      const live = principal(h.clock.seconds + 60);
+      for (let i = 0; i < 100; i++) cache.set(`t${i}`, live, kid);
+      cache.set('hot', live, kid); // evicts t0
+      for (let round = 0; round < 50; round++) {
+        for (let hit = 0; hit < 100; hit++) expect(cache.get('hot')).toBe(live);
+        cache.set(`new${round}`, live, kid); // evicts the oldest other token, never the hot one
+      }
+      expect(cache.size).toBe(100);
+      expect(cache.get('t0')).toBeUndefined();
+      expect(cache.get('t50')).toBeUndefined();
+      expect(cache.get('t51')).toBe(live);
+      expect(cache.get('new49')).toBe(live);
+    });
+
     it('clear() forgets everything', () => {
       const cache = new VerifiedTokenCache(10, h.keys, h.clock);
       cache.set('t', principal(h.clock.seconds + 60), h.keys.signingKey.kid);
