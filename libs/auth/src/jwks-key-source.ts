@@ -42,13 +42,17 @@ export class JwksKeySource implements KeySource {
   ) {}
 
   async getKey(kid: string): Promise<VerificationKey | undefined> {
-    const known = this.keys.get(kid);
-    if (known) {
-      if (this.clock.now() - this.loadedAt >= this.options.maxAgeMs) void this.refreshIfAllowed();
-      return known;
-    }
+    const known = this.peekKey(kid);
+    if (known) return known;
     await this.refreshIfAllowed();
     return this.keys.get(kid);
+  }
+
+  /** A loaded key; a key set past its `maxAgeMs` is refreshed in the background meanwhile. */
+  peekKey(kid: string): VerificationKey | undefined {
+    const known = this.keys.get(kid);
+    if (known && this.clock.now() - this.loadedAt >= this.options.maxAgeMs) void this.refreshIfAllowed();
+    return known;
   }
 
   hasKey(kid: string): boolean {

@@ -24,6 +24,10 @@ export class StaticKeySource implements KeySource {
     return this.keys.get(kid);
   }
 
+  peekKey(kid: string): VerificationKey | undefined {
+    return this.keys.get(kid);
+  }
+
   hasKey(kid: string): boolean {
     return this.keys.has(kid);
   }

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, type INestApplication, Post, type Type } from '@nestjs/common';
+import { Controller, Delete, Get, type INestApplication, Post, type Provider, type Type } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
@@ -76,11 +76,15 @@ export interface TestApp {
   keys: InMemoryKeyStore;
 }
 
-/** A Nest app with the demo controllers (and any `extraControllers`) behind AuthTestingModule, on the chosen adapter. */
+/**
+ * A Nest app with the demo controllers (and any `extraControllers` and `extraProviders`) behind
+ * AuthTestingModule, on the chosen adapter.
+ */
 export async function createTestApp(
   adapter: AdapterName,
   options: AuthTestingOptions = {},
   extraControllers: Type[] = [],
+  extraProviders: Provider[] = [],
 ): Promise<TestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -90,6 +94,7 @@ export async function createTestApp(
       }),
     ],
     controllers: [DemoController, PublicController, AdminController, ...extraControllers],
+    providers: extraProviders,
   }).compile();
   let app: INestApplication;
   if (adapter === 'fastify') {

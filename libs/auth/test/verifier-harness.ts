@@ -43,6 +43,12 @@ export class CountingKeySource implements KeySource {
   hasKey(kid: string): boolean {
     return this.inner.hasKey(kid);
   }
+
+  /** Counted too: the synchronous path looks a key up exactly when `getKey` would have. */
+  peekKey(kid: string): VerificationKey | undefined {
+    this.getKeyCalls += 1;
+    return this.inner.peekKey?.(kid);
+  }
 }
 
 export interface VerifierHarness {

@@ -22,6 +22,13 @@ export interface KeySource {
    * cache asks this on every hit so that a key leaving the set takes its tokens with it.
    */
   hasKey(kid: string): boolean;
+  /**
+   * The key with this `kid` when it is already loaded, without any I/O or asynchronous step;
+   * `undefined` when it is not (then {@link getKey} decides, fetching if it may). Optional: the
+   * verifier's synchronous path ({@link TokenVerifier.verifySync}) uses it when present, and a
+   * source without it is simply always asked through `getKey`.
+   */
+  peekKey?(kid: string): VerificationKey | undefined;
 }
 /** Injection token of the active {@link KeySource}. */
 export const KeySource = Symbol('auth:key_source');

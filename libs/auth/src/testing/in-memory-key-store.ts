@@ -78,6 +78,10 @@ export class InMemoryKeyStore implements SigningKeyStore {
     return this.keys.get(kid);
   }
 
+  peekKey(kid: string): VerificationKey | undefined {
+    return this.keys.get(kid);
+  }
+
   hasKey(kid: string): boolean {
     return this.keys.has(kid);
   }
