@@ -70,8 +70,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.replyOAuth(response, exception.getStatus(), exception.getResponse(), exception.headers);
       return;
     }
-    const { status, body, headers } = this.describe(exception);
-    if (status < 500 && isOAuthEndpoint(host.switchToHttp().getRequest())) {
+    const request = host.switchToHttp().getRequest<{ id?: unknown; url?: string; originalUrl?: string } | undefined>();
+    const { status, body, headers } = this.describe(exception, typeof request?.id === 'string' ? request.id : undefined);
+    if (status < 500 && isOAuthEndpoint(request)) {
       // RFC 6749 §5.2: even errors raised before the handler (body parsing, throttling) keep the OAuth shape.
       this.replyOAuth(response, status, { error: 'invalid_request', error_description: body.message }, headers);
       return;
@@ -87,12 +88,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     httpAdapter.reply(response, body, status);
   }
 
-  private describe(exception: unknown): { status: number; body: ApiErrorBody; headers: Record<string, string> } {
+  /** `requestId` goes into the log lines of 5xx, so that they join the request's own line. */
+  private describe(exception: unknown, requestId?: string): { status: number; body: ApiErrorBody; headers: Record<string, string> } {
+    const req = requestId ? { req: { id: requestId } } : {};
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
       const headers: Record<string, string> = exception instanceof ApiError ? { ...exception.headers } : {};
-      if (status >= 500) this.logger.error(exception.message, exception.stack);
+      if (status >= 500) this.logger.error({ ...req, msg: exception.message }, exception.stack);
       if (typeof raw === 'object' && raw !== null && typeof (raw as ApiErrorBody).error === 'string' && /^[a-z_]+$/.test((raw as ApiErrorBody).error)) {
         return { status, body: { ...(raw as ApiErrorBody), statusCode: status }, headers };
       }
@@ -113,7 +116,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (isDependencyUnavailable(exception)) {
       // The database (or another dependency) is unreachable: a transient 503, not a bug.
-      this.logger.warn(`dependency unavailable: ${(exception as Error).message}`);
+      this.logger.warn({ ...req, msg: `dependency unavailable: ${(exception as Error).message}` });
       return {
         status: 503,
         body: { statusCode: 503, error: 'service_unavailable', message: 'a dependency is unavailable; try again shortly' },
@@ -121,7 +124,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       };
     }
     this.logger.error(
-      `unhandled error: ${(exception as Error)?.message ?? String(exception)}`,
+      { ...req, msg: `unhandled error: ${(exception as Error)?.message ?? String(exception)}` },
       (exception as Error)?.stack,
     );
     return {

@@ -9,7 +9,9 @@ export { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, readCommonConfig } fro
 export type { CommonServiceConfig, LogFormat, LogLevel } from './env-reader';
 export { loadServiceConfig } from './service-config';
 export type { Environment, LoadedServiceConfig, ServiceConfigOptions } from './service-config';
-export { acceptRequestId, LoggingModule, REDACTED_PATHS, requestIdFor } from './logging.module';
+export { acceptRequestId, createPinoLogger, LoggingModule, PINO_LOGGER, REDACTED_PATHS } from './logging.module';
+export { logRequests, requestLogLevel } from './logging/request-logging';
+export { ServiceLogger } from './logging/service-logger';
 export { BODY_LIMIT_BYTES, createServiceApp, listen } from './service-app';
 export { MetricsModule, observeHttpLatency, sharedCounter } from './metrics';
 export { ApiErrorDto, createOpenApiDocument, OAuthErrorDto, setupOpenApi } from './openapi';

@@ -2,10 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 
 import { ApiExceptionFilter } from './api-exception.filter';
 import { acceptRequestId } from './logging.module';
+import { logRequests } from './logging/request-logging';
+import { ServiceLogger } from './logging/service-logger';
 import { observeHttpLatency } from './metrics';
 import { type OpenApiOptions, setupOpenApi } from './openapi';
 import { createValidationPipe } from './validation.pipe';
@@ -27,8 +28,8 @@ export async function createServiceApp(
     // Defence against prototype poisoning through JSON bodies.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
-    // Fastify's request id is the one pino-http logs (it reuses `req.id`), so Fastify applies
-    // the X-Request-Id rule, and every response, errors and 404s included, echoes it.
+    // Fastify applies the X-Request-Id rule; request log lines carry the same id, and every
+    // response, errors and 404s included, echoes it.
     requestIdHeader: false,
     genReqId: acceptRequestId,
   });
@@ -42,7 +43,11 @@ export async function createServiceApp(
     abortOnError: false,
     ...(options.logger === false ? { logger: false as const } : {}),
   });
-  if (options.logger !== false) app.useLogger(app.get(PinoNestLogger));
+  if (options.logger !== false) {
+    const logger = app.get(ServiceLogger);
+    app.useLogger(logger);
+    logRequests(adapter.getInstance() as unknown as FastifyInstance, logger.pino);
+  }
   app.useGlobalFilters(app.get(ApiExceptionFilter));
   app.useGlobalPipes(createValidationPipe());
   if (options.openApi) setupOpenApi(app, options.openApi);
@@ -58,7 +63,7 @@ export async function listen(app: INestApplication, port: number, host: string, 
   await app.listen(port, host);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  const logger = app.get(PinoNestLogger);
+  const logger = app.get(ServiceLogger);
   logger.log(`${name} listening on ${url}`, 'Bootstrap');
   closeOnSignals(app, name, logger);
   return url;
