@@ -10,6 +10,8 @@ import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { JwtStrategy } from './jwt.strategy';
 import { TokenVerifier } from './token-verifier';
 
+const BEARER_PREFIX_LENGTH = 'Bearer '.length;
+
 type GuardedRequest = Parameters<typeof extractBearerToken>[0] & { user?: unknown };
 
 /**
@@ -58,6 +60,13 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
   /** What `JwtStrategy.authenticate` and `AuthGuard.canActivate` do together, step for step. */
   private decide(context: ExecutionContext, verifier: TokenVerifier): boolean | Promise<boolean> {
     const request = this.getRequest(context) as GuardedRequest;
+    // A token verified moments ago is found by its exact text, so the usual header is probed
+    // before the header grammar is checked: a cached token passed that check, and every other check.
+    const header = request.headers?.authorization;
+    if (typeof header === 'string' && header.startsWith('Bearer ')) {
+      const cached = verifier.verifiedFromCache(header.slice(BEARER_PREFIX_LENGTH));
+      if (cached) return this.conclude(context, request, undefined, cached);
+    }
     let token: string | null;
     let principal: AuthPrincipal | undefined;
     try {

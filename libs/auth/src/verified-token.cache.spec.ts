@@ -23,6 +23,20 @@ describe(VerifiedTokenCache.name, () => {
     expect(h.cache.size).toBe(1);
   });
 
+  it('never serves a forged token that copies a cached token\'s signature', async () => {
+    const genuine = h.sign({ sub: 'u1', roles: ['user'] });
+    await h.verifier.verify(genuine);
+    const forged = tamperPayload(genuine, (claims) => (claims.roles = ['admin']));
+    expect(forged.split('.')[2]).toBe(genuine.split('.')[2]);
+    expect(await codeOf(h.verifier.verify(forged))).toBe('ERR_SIGNATURE_INVALID');
+    expect(h.verifier.verifiedFromCache(forged)).toBeUndefined();
+    // The genuine entry is untouched by the forgery.
+    const lookups = h.source.getKeyCalls;
+    await expect(h.verifier.verify(genuine)).resolves.toMatchObject({ roles: ['user'] });
+    expect(h.source.getKeyCalls).toBe(lookups);
+    expect(h.cache.size).toBe(1);
+  });
+
   it('keys entries by the exact token text', async () => {
     await h.verifier.verify(h.sign({ sub: 'u1' }));
     await h.verifier.verify(h.sign({ sub: 'u1' }));

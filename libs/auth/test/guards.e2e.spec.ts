@@ -112,6 +112,24 @@ describe.each<AdapterName>(['express', 'fastify'])('reused tokens on %s', (adapt
     }
   });
 
+  it('accepts the header\'s other spellings of a cached token, and refuses a forged copy of its signature', async () => {
+    const ctx = await appWith({});
+    try {
+      const http = () => request(ctx.app.getHttpServer());
+      const token = ctx.tokens.sign({ sub: 'u7', roles: ['user'] });
+      await http().get('/me').auth(token, { type: 'bearer' }).expect(200);
+      await http().get('/me').set('Authorization', `bearer ${token}`).expect(200);
+      await http().get('/me').set('Authorization', `Bearer   ${token}  `).expect(200);
+      const [header, , signature] = token.split('.');
+      const raised = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()), roles: ['admin'] })).toString('base64url');
+      const res = await http().get('/me').set('Authorization', `Bearer ${header}.${raised}.${signature}`).expect(401);
+      expect(res.body.error).toBe('invalid_token');
+      await http().get('/me').set('Authorization', `Bearer ${token}x`).expect(401);
+    } finally {
+      await ctx.app.close();
+    }
+  });
+
   it('refuses a reused token once it has expired', async () => {
     skew = 0;
     const ctx = await appWith({});
