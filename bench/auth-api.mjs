@@ -19,6 +19,7 @@ import {
   parseOptions,
   row,
   sleep,
+  summarizeLoads,
 } from './lib/common.mjs';
 import {
   ARGON2_PARAMS,
@@ -51,14 +52,9 @@ export async function argon2VerifyRate(concurrency, seconds) {
   return count / (Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-/** Medians of several load results: req/s, p50 and p99. */
+/** {@link summarizeLoads}, keeping the rounds themselves for the JSON details. */
 function summarize(results) {
-  return {
-    rps: median(results.map((r) => r.rps)),
-    p50: median(results.map((r) => r.p50)),
-    p99: median(results.map((r) => r.p99)),
-    rounds: results,
-  };
+  return { ...summarizeLoads(results), rounds: results };
 }
 
 export async function run(options = parseOptions()) {

@@ -17,10 +17,10 @@ import {
   load,
   log,
   logProblems,
-  median,
   parseOptions,
   row,
   startServices,
+  summarizeLoads,
 } from './lib/common.mjs';
 import { tokenKitWithJwks } from './lib/tokens.mjs';
 
@@ -145,9 +145,7 @@ export async function run(options = parseOptions()) {
     }
 
     const summary = (name) => ({
-      rps: median(results[name].map((r) => r.rps)),
-      p50: median(results[name].map((r) => r.p50)),
-      p99: median(results[name].map((r) => r.p99)),
+      ...summarizeLoads(results[name]),
       rounds: results[name].map((r) => r.rps),
       cpuRounds: results[name].map((r) => r.perCpuSecond),
     });

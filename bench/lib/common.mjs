@@ -524,6 +524,15 @@ export async function load({ pid, signal, ...options }) {
   };
 }
 
+/** Medians over several load results of the same run: req/s, p50 and p99. */
+export function summarizeLoads(results) {
+  return {
+    rps: median(results.map((r) => r.rps)),
+    p50: median(results.map((r) => r.p50)),
+    p99: median(results.map((r) => r.p99)),
+  };
+}
+
 /** A one-line account of failed requests in a load result, or '' when there were none. */
 export function failures(result) {
   const parts = [];

@@ -120,12 +120,9 @@ export class TokenVerifier {
    */
   verifySync(token: string): AuthPrincipal | undefined {
     if (this.options.revocationChecker) return undefined;
+    const cached = this.verifiedFromCache(token);
+    if (cached) return cached;
     try {
-      const cached = this.cache.get(token);
-      if (cached) {
-        this.metrics.record('cached');
-        return cached;
-      }
       if (!this.keySource.peekKey) return undefined;
       const parsed = this.parse(token);
       const key = this.keySource.peekKey(parsed.kid);
