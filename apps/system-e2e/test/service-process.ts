@@ -101,6 +101,25 @@ export class ServiceProcess {
     }
   }
 
+  /**
+   * The lines the service logged at level error or above (JSON logs), or that are not JSON (a
+   * crash's stack trace). A suite prints them when it ends, so that a failure in CI shows what
+   * the server saw; a healthy run of most suites has none.
+   */
+  errorLines(): string[] {
+    return this.output
+      .join('')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .filter((line) => {
+        try {
+          return (JSON.parse(line) as { level?: number }).level! >= 50;
+        } catch {
+          return true;
+        }
+      });
+  }
+
   kill(): void {
     if (this.child && this.child.exitCode === null) this.child.kill('SIGKILL');
   }
@@ -128,4 +147,13 @@ export async function call(
   const response = await fetch(`${base}${path}`, { method, headers, body });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
+
+/** Writes each service's {@link ServiceProcess.errorLines} to the test output, if it has any. */
+export function reportServiceErrors(services: Array<ServiceProcess | undefined>): void {
+  for (const service of services) {
+    const lines = service?.errorLines() ?? [];
+    if (lines.length === 0) continue;
+    process.stdout.write(`[${service!.name} :${service!.port}] logged ${lines.length} error line(s):\n${lines.join('\n')}\n`);
+  }
 }

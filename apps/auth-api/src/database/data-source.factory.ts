@@ -6,9 +6,18 @@ type EscapeQuery = (
   nativeParameters: ObjectLiteral,
 ) => [string, unknown[]];
 
+/** Key of the PostgreSQL advisory lock held while migrations run ("jwt-" in ASCII). */
+export const MIGRATION_LOCK_KEY = 0x6a77742d;
+
 /**
- * The DataSource of auth-api (TypeOrmModule's `dataSourceFactory`). On SQLite it binds integer
- * parameters instead of letting TypeORM write them into the SQL text.
+ * The DataSource of auth-api (TypeOrmModule's `dataSourceFactory`). On PostgreSQL its migrations
+ * run under an advisory lock; on SQLite it binds integer parameters instead of letting TypeORM
+ * write them into the SQL text.
+ *
+ * Why the lock: replicas deployed together start on the same empty database at once, and
+ * TypeORM's migration runner takes no lock of its own. Two runners would both find a migration
+ * pending, both CREATE the same tables, and the loser would fail to start. Under the lock the
+ * second runner waits, then finds nothing left to run.
  *
  * Why: TypeORM's SQLite drivers inline every number (`SET "generation" = 4, "last_used_at" =
  * 1795882910821 … WHERE "generation" = 3`), so nearly every INSERT and UPDATE is a statement never
@@ -22,7 +31,24 @@ type EscapeQuery = (
 export function createDataSource(options: DataSourceOptions): DataSource {
   const dataSource = new DataSource(options);
   if (options.type === 'better-sqlite3') bindIntegerParameters(dataSource);
+  if (options.type === 'postgres') runMigrationsOneInstanceAtATime(dataSource);
   return dataSource;
+}
+
+function runMigrationsOneInstanceAtATime(dataSource: DataSource): void {
+  const runMigrations = dataSource.runMigrations.bind(dataSource);
+  dataSource.runMigrations = async (options) => {
+    // A session lock, held on one connection of the pool while the migrations use others.
+    const lockHolder = dataSource.createQueryRunner();
+    await lockHolder.connect();
+    try {
+      await lockHolder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      return await runMigrations(options);
+    } finally {
+      await lockHolder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await lockHolder.release();
+    }
+  };
 }
 
 function bindIntegerParameters(dataSource: DataSource): void {

@@ -42,6 +42,7 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
   private keys = new Map<string, VerificationKey>();
   private publicJwks: JsonWebKey[] = [];
   private loadedAt = Number.NEGATIVE_INFINITY;
+  private latestActivation = Number.NEGATIVE_INFINITY;
   private reloading: Promise<void> | null = null;
 
   constructor(
@@ -78,14 +79,14 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
     if (!next) {
       await this.createKey({ activate: true });
     } else {
-      const now = this.clock.now();
+      const activatedAt = this.nextActivationTime();
       const result = await this.repository
         .createQueryBuilder()
         .update(SigningKeyEntity)
-        .set({ activatedAt: now })
+        .set({ activatedAt })
         .where('kid = :kid AND activated_at IS NULL AND retired_at IS NULL', { kid: next })
         .execute();
-      if (result.affected === 1) await this.retireActiveKeysExcept(next, now);
+      if (result.affected === 1) await this.retireKeysActivatedBefore(next, activatedAt);
     }
     await this.createKey({ activate: false });
     await this.load();
@@ -143,32 +144,47 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
   private async createKey({ activate }: { activate: boolean }): Promise<void> {
     const pair = await generateSigningKeyPair(this.config.jwtAlg);
     const pem = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    const now = this.clock.now();
+    const activatedAt = activate ? this.nextActivationTime() : null;
     await this.repository.insert({
       kid: pair.kid,
       alg: pair.alg,
       publicJwk: JSON.stringify(pair.publicJwk),
       privateKey: this.secretBox.seal(pem),
-      createdAt: now,
-      activatedAt: activate ? now : null,
+      createdAt: this.clock.now(),
+      activatedAt,
       retiredAt: null,
     });
-    if (activate) await this.retireActiveKeysExcept(pair.kid, now);
+    if (activatedAt !== null) await this.retireKeysActivatedBefore(pair.kid, activatedAt);
   }
 
   /**
-   * Separate statements, no transaction: SQLite shares one connection between requests. A crash
-   * in between leaves an extra unretired key, which is harmless: the newest active key signs.
+   * Now, or just after the latest activation this instance has loaded when that is not earlier
+   * (a rotation within the same millisecond, or a clock behind another instance's), so that a
+   * newly activated key is always the newest and retires its predecessor.
    */
-  private async retireActiveKeysExcept(kid: string, now: number): Promise<void> {
+  private nextActivationTime(): number {
+    return Math.max(this.clock.now(), this.latestActivation + 1);
+  }
+
+  /**
+   * Retires the keys activated before `activatedAt` (and every key of another algorithm), never a
+   * later one (activation times only grow, see {@link nextActivationTime}): when two instances activate a key at once (two replicas starting on an empty
+   * database), each retires only what is older than its own, so the newest of the two stays
+   * active. "Every other key" would let each retire the other's and leave none to sign with.
+   *
+   * Separate statements, no transaction: SQLite shares one connection between requests. A crash
+   * in between, or two activations in the same millisecond, leaves an extra unretired key, which
+   * is harmless: every instance picks the same newest active key to sign with.
+   */
+  private async retireKeysActivatedBefore(kid: string, activatedAt: number): Promise<void> {
     await this.repository
       .createQueryBuilder()
       .update(SigningKeyEntity)
-      .set({ retiredAt: now })
-      .where('retired_at IS NULL AND kid <> :kid AND (activated_at IS NOT NULL OR alg <> :alg)', {
-        kid,
-        alg: this.config.jwtAlg,
-      })
+      .set({ retiredAt: this.clock.now() })
+      .where(
+        'retired_at IS NULL AND kid <> :kid AND (activated_at < :activatedAt OR alg <> :alg)',
+        { kid, activatedAt, alg: this.config.jwtAlg },
+      )
       .execute();
   }
 
@@ -202,6 +218,10 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
     this.keys = keys;
     this.publicJwks = jwks;
     this.loadedAt = now;
+    this.latestActivation = Math.max(
+      Number.NEGATIVE_INFINITY,
+      ...rows.map((row) => row.activatedAt ?? Number.NEGATIVE_INFINITY),
+    );
     const expired = rows.filter((row) => !live.includes(row)).map((row) => row.kid);
     if (expired.length > 0) await this.repository.delete(expired);
   }

@@ -3,7 +3,7 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort, ServiceProcess } from '../service-process';
+import { freePort, reportServiceErrors, ServiceProcess } from '../service-process';
 import {
   createPostgresDatabase,
   describeWhen,
@@ -65,6 +65,7 @@ describeWhen(
   });
 
   afterAll(async () => {
+    reportServiceErrors([auth, resource]);
     auth?.kill();
     resource?.kill();
     await Promise.all([auth?.exited(), resource?.exited()]);

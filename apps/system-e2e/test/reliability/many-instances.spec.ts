@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { freePort, ServiceProcess } from '../service-process';
+import { freePort, reportServiceErrors, ServiceProcess } from '../service-process';
 import {
   ADMIN,
   createPostgresDatabase,
@@ -79,6 +79,7 @@ describeWhen(
   });
 
   afterAll(async () => {
+    reportServiceErrors([a, b, resource]);
     for (const service of [a, b, resource]) service?.kill();
     await Promise.all([a, b, resource].map((service) => service?.exited()));
     await database?.drop();
