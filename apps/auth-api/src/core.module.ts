@@ -16,6 +16,7 @@ import { SecretBox } from './crypto/secret-box';
 import { ServerSecrets } from './crypto/server-secrets';
 import { createDataSource } from './database/data-source.factory';
 import { dataSourceOptions } from './database/data-source.options';
+import { DirectStatements } from './database/direct-statements';
 import { ENTITIES } from './database/entities';
 import { DbSigningKeyStore } from './keys/signing-key.store';
 import { RevokedTokensService } from './oauth/revoked-tokens.service';
@@ -49,6 +50,7 @@ export class CoreModule {
       // Made before Nest starts, so that a DATA_DIR it cannot write stops the process with one line.
       { provide: SecretBox, useValue: new SecretBox(...secretBoxKeys(config)) },
       AuthApiMetrics,
+      DirectStatements,
       PasswordHasher,
       ServerSecrets,
       refreshTokenCodecProvider,

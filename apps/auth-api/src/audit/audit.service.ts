@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { Between, type FindOptionsWhere, type Repository } from 'typeorm';
 
 import { CLOCK, type Clock } from '../common/clock';
+import { DirectStatements } from '../database/direct-statements';
 import { AuditEventEntity } from '../database/entities';
 import { auditContext } from './audit-context';
 
@@ -55,6 +56,7 @@ export class AuditService {
   constructor(
     @InjectRepository(AuditEventEntity) private readonly events: Repository<AuditEventEntity>,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DirectStatements) private readonly direct: DirectStatements,
   ) {}
 
   private sequence = 0;
@@ -71,7 +73,7 @@ export class AuditService {
   async record(input: AuditEventInput): Promise<void> {
     const context = auditContext.getStore();
     const at = this.clock.now();
-    await this.events.insert({
+    await this.direct.insert(AuditEventEntity, {
       id: this.nextId(at),
       at,
       type: input.type,

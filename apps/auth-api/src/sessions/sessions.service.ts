@@ -7,6 +7,7 @@ import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import { AuthApiMetrics } from '../common/auth-api.metrics';
 import { CLOCK, type Clock } from '../common/clock';
 import type { RefreshTokenCodec } from '../crypto/refresh-token.codec';
+import { DirectStatements } from '../database/direct-statements';
 import { SessionEntity } from '../database/entities';
 import type { RotationRecord } from '../database/entities/session.entity';
 import { REFRESH_TOKEN_CODEC } from './refresh-token-codec.provider';
@@ -51,6 +52,7 @@ export class SessionsService {
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
+    @Inject(DirectStatements) private readonly direct: DirectStatements,
   ) {}
 
   async open(userId: string, context: ClientContext): Promise<SessionGrant> {
@@ -69,7 +71,7 @@ export class SessionsService {
       userAgent: context.userAgent?.slice(0, 512) ?? null,
       ip: context.ip?.slice(0, 64) ?? null,
     });
-    await this.sessions.insert(session);
+    await this.direct.insert(SessionEntity, session);
     return { session, refreshToken: this.tokenFor(session) };
   }
 
@@ -77,7 +79,7 @@ export class SessionsService {
   async refresh(refreshToken: string, context: ClientContext): Promise<SessionGrant> {
     const decoded = this.codec.decode(refreshToken);
     if (!decoded) throw new RefreshRefusedError('unknown');
-    let session = await this.sessions.findOneBy({ id: decoded.sessionId });
+    let session = await this.direct.findOneBy(SessionEntity, 'id', decoded.sessionId);
     if (!session || !this.codec.matches(decoded, session.salt)) throw new RefreshRefusedError('unknown');
     if (decoded.generation > session.generation) throw new RefreshRefusedError('unknown');
     this.assertUsable(session);
@@ -96,7 +98,7 @@ export class SessionsService {
   async inspect(refreshToken: string): Promise<SessionEntity | null> {
     const decoded = this.codec.decode(refreshToken);
     if (!decoded) return null;
-    const session = await this.sessions.findOneBy({ id: decoded.sessionId });
+    const session = await this.direct.findOneBy(SessionEntity, 'id', decoded.sessionId);
     if (!session || !this.codec.matches(decoded, session.salt)) return null;
     return decoded.generation === session.generation && this.isUsable(session) ? session : null;
   }
@@ -105,12 +107,12 @@ export class SessionsService {
   async sessionOf(refreshToken: string): Promise<SessionEntity | null> {
     const decoded = this.codec.decode(refreshToken);
     if (!decoded) return null;
-    const session = await this.sessions.findOneBy({ id: decoded.sessionId });
+    const session = await this.direct.findOneBy(SessionEntity, 'id', decoded.sessionId);
     return session && this.codec.matches(decoded, session.salt) ? session : null;
   }
 
   async findActive(sessionId: string): Promise<SessionEntity | null> {
-    const session = await this.sessions.findOneBy({ id: sessionId });
+    const session = await this.direct.findOneBy(SessionEntity, 'id', sessionId);
     return session && this.isUsable(session) ? session : null;
   }
 

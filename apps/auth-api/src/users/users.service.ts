@@ -7,6 +7,7 @@ import { ApiError } from '@jwt-token/service-kit';
 
 import { CLOCK, type Clock } from '../common/clock';
 import { PasswordHasher } from '../crypto/password-hasher';
+import { DirectStatements } from '../database/direct-statements';
 import { UserEntity } from '../database/entities';
 import { normalizeEmail } from './email';
 import type { Role } from './roles';
@@ -25,6 +26,7 @@ export class UsersService {
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DirectStatements) private readonly direct: DirectStatements,
   ) {}
 
   /** Creates a user; 409 `email_taken` when the (normalised) email exists, even under a race. */
@@ -52,11 +54,11 @@ export class UsersService {
   }
 
   findById(id: string): Promise<UserEntity | null> {
-    return this.users.findOneBy({ id });
+    return this.direct.findOneBy(UserEntity, 'id', id);
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.users.findOneBy({ email: normalizeEmail(email) });
+    return this.direct.findOneBy(UserEntity, 'email', normalizeEmail(email));
   }
 
   list(offset: number, limit: number): Promise<[UserEntity[], number]> {
@@ -78,13 +80,11 @@ export class UsersService {
    * counts as a failure until a correct password clears the counter. False when none is left.
    */
   async claimLoginAttempt(id: string, maxFailures: number): Promise<boolean> {
-    const result = await this.users
-      .createQueryBuilder()
-      .update(UserEntity)
-      .set({ failedLogins: () => 'failed_logins + 1' })
-      .where('id = :id AND failed_logins < :maxFailures', { id, maxFailures })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    const claimed = await this.direct.execute(
+      'UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? AND failed_logins < ?',
+      [id, maxFailures],
+    );
+    return claimed > 0;
   }
 
   /** Gives back an attempt claimed for a password check that never happened (the hasher refused it). */
@@ -110,7 +110,7 @@ export class UsersService {
   }
 
   async clearFailedLogins(id: string): Promise<void> {
-    await this.users.update({ id }, { failedLogins: 0, lockedUntil: null });
+    await this.direct.execute('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?', [id]);
   }
 
   /** Resets the counter of an account whose lock (seen as `lockedUntil`) ran out; racing callers reset it once. */
