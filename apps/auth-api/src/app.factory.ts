@@ -32,6 +32,7 @@ export async function createAuthApi(options: AuthApiOptions = {}): Promise<NestF
   const app = await createServiceApp(AppModule.forRoot({ ...loaded, clock: options.clock }), {
     logger: options.logger,
     metrics: loaded.config.metricsEnabled,
+    trustProxy: loaded.config.trustProxy,
     openApi: AUTH_API_OPENAPI,
   });
   installConsoleSecurityHeaders(app);

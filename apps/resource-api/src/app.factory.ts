@@ -22,6 +22,7 @@ export async function createResourceApi(options: ResourceApiOptions = {}): Promi
   return createServiceApp(AppModule.forRoot(loaded), {
     logger: options.logger,
     metrics: loaded.config.metricsEnabled,
+    trustProxy: loaded.config.trustProxy,
     openApi: RESOURCE_API_OPENAPI,
   });
 }

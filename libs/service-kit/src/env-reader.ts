@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** Thrown for a bad environment variable; the message is the one line the process prints before exiting. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -81,13 +83,54 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
-/** What every service reads: where to listen and how to log. */
+/**
+ * Which peers may tell the client's address in `X-Forwarded-For` (`TRUST_PROXY`): none (`false`),
+ * the nearest N hops, or these addresses and CIDR ranges (and proxy-addr's names `loopback`,
+ * `linklocal`, `uniquelocal`). Never every peer: that would let any client pick its own address
+ * and step around the per-IP limits.
+ */
+export type TrustProxy = false | number | string[];
+
+/** What every service reads: where to listen, how to log, and whom to believe about client addresses. */
 export interface CommonServiceConfig {
   port: number;
   host: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
   metricsEnabled: boolean;
+  trustProxy: TrustProxy;
+}
+
+const PROXY_ADDR_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `TRUST_PROXY`: see {@link TrustProxy}. */
+export function readTrustProxy(env: EnvReader): TrustProxy {
+  const raw = env.string('TRUST_PROXY');
+  if (raw === undefined || raw.toLowerCase() === 'false') return false;
+  const invalid = (why: string) =>
+    new ConfigError(
+      `TRUST_PROXY=${JSON.stringify(raw)} is invalid: ${why}; expected false, a number of hops (1-10), or addresses and CIDR ranges of your proxies separated by commas`,
+    );
+  if (raw.toLowerCase() === 'true') throw invalid('trusting every peer lets any client choose its own address');
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw invalid('a hop count must be from 1 to 10');
+    return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!isAddressOrRange(entry)) throw invalid(`${JSON.stringify(entry)} is not an IP address or CIDR range`);
+  }
+  return entries;
+}
+
+function isAddressOrRange(entry: string): boolean {
+  if (PROXY_ADDR_NAMES.has(entry)) return true;
+  const [address, prefix, extra] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
 export function readCommonConfig(env: EnvReader, defaultPort: number): CommonServiceConfig {
@@ -97,5 +140,6 @@ export function readCommonConfig(env: EnvReader, defaultPort: number): CommonSer
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: env.oneOf('LOG_FORMAT', LOG_FORMATS, 'auto'),
     metricsEnabled: env.boolean('METRICS_ENABLED', false),
+    trustProxy: readTrustProxy(env),
   };
 }

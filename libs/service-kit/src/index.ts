@@ -5,7 +5,7 @@ export { OAuthError } from './oauth-error';
 export { isDependencyUnavailable } from './unavailable';
 export type { OAuthErrorCode } from './oauth-error';
 export { createValidationPipe } from './validation.pipe';
-export { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, readCommonConfig } from './env-reader';
+export { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, readCommonConfig, readTrustProxy, type TrustProxy } from './env-reader';
 export type { CommonServiceConfig, LogFormat, LogLevel } from './env-reader';
 export { loadServiceConfig } from './service-config';
 export type { Environment, LoadedServiceConfig, ServiceConfigOptions } from './service-config';

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 
 import { ApiExceptionFilter } from './api-exception.filter';
+import type { TrustProxy } from './env-reader';
 import { acceptRequestId } from './logging.module';
 import { logRequests } from './logging/request-logging';
 import { ServiceLogger } from './logging/service-logger';
@@ -20,9 +21,12 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  */
 export async function createServiceApp(
   rootModule: unknown,
-  options: { logger?: boolean; metrics?: boolean; openApi?: OpenApiOptions } = {},
+  options: { logger?: boolean; metrics?: boolean; openApi?: OpenApiOptions; trustProxy?: TrustProxy } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    // `request.ip` (rate limits, audit log, sessions) is the peer's address unless TRUST_PROXY
+    // names the proxies whose X-Forwarded-For may say otherwise.
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: 200 },
     // Defence against prototype poisoning through JSON bodies.
@@ -52,6 +56,11 @@ export async function createServiceApp(
   app.useGlobalPipes(createValidationPipe());
   if (options.openApi) setupOpenApi(app, options.openApi);
   return app;
+}
+
+/** Fastify's form of {@link TrustProxy}: a hop count becomes proxy-addr's own hop test. */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
 /**
