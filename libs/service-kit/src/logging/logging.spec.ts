@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Logger, Module, Req } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
+import { type AddressInfo, connect } from 'node:net';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 
@@ -82,6 +83,14 @@ describe(ServiceLogger.name, () => {
   });
 });
 
+/** A promise and the function that settles it. */
+function gate(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+let slowRouteGate = gate();
+
 @Controller()
 class DemoController {
   @Get('ok')
@@ -93,6 +102,13 @@ class DemoController {
   @HttpCode(418)
   teapot() {
     return {};
+  }
+
+  /** Answers after `slowRouteGate` opens: time for a client to give up first. */
+  @Get('slow')
+  async slow() {
+    await slowRouteGate.promise;
+    return { slow: true };
   }
 
   @Get('boom')
@@ -150,6 +166,31 @@ describe(logRequests.name, () => {
       await http().get('/missing').expect(404);
       expect(out.lines.map((l) => (l.res as { statusCode: number }).statusCode)).toEqual([404]);
     } finally {
+      await app.close();
+    }
+  });
+
+  it('writes one `request aborted` line when the client hangs up before the answer', async () => {
+    const { app, out } = await appLoggingAt('info');
+    slowRouteGate = gate();
+    try {
+      await app.listen(0, '127.0.0.1');
+      const { port } = app.getHttpServer().address() as AddressInfo;
+      const socket = connect(port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write('GET /slow?q=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-token\r\n\r\n');
+      // Hang up while the handler waits on the gate.
+      await new Promise((r) => setTimeout(r, 150));
+      socket.destroy();
+      const deadline = Date.now() + 5000;
+      while (!out.lines.some((l) => l.msg === 'request aborted') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      slowRouteGate.resolve();
+      await new Promise((r) => setTimeout(r, 50));
+      const aborted = out.lines.filter((l) => l.msg === 'request aborted');
+      expect(aborted).toEqual([expect.objectContaining({ level: 30, req: { id: expect.any(String), method: 'GET', url: '/slow?q=1' } })]);
+      expect(out.raw()).not.toContain('secret-token');
+    } finally {
+      slowRouteGate.resolve();
       await app.close();
     }
   });
