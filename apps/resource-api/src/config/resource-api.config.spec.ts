@@ -10,6 +10,7 @@ describe(readResourceApiConfig.name, () => {
       logLevel: 'info',
       logFormat: 'auto',
       metricsEnabled: false,
+      trustProxy: false,
       auth: {
         issuer: 'http://localhost:3000',
         audience: 'resource-api',
@@ -17,6 +18,11 @@ describe(readResourceApiConfig.name, () => {
         algorithm: 'ES256',
       },
     });
+  });
+
+  it('reads TRUST_PROXY, and refuses to trust every peer', () => {
+    expect(readResourceApiConfig({ TRUST_PROXY: '10.0.0.0/8' }).trustProxy).toEqual(['10.0.0.0/8']);
+    expect(() => readResourceApiConfig({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
   });
 
   it('derives the JWKS URI from the issuer unless given, and drops trailing slashes as auth-api does', () => {
