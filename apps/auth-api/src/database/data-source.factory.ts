@@ -19,7 +19,7 @@ export const MIGRATION_LOCK_KEY = 0x6a77742d;
  * pending, both CREATE the same tables, and the loser would fail to start. Under the lock the
  * second runner waits, then finds nothing left to run.
  *
- * Why: TypeORM's SQLite drivers inline every number (`SET "generation" = 4, "last_used_at" =
+ * Why the integer binding: TypeORM's SQLite drivers inline every number (`SET "generation" = 4, "last_used_at" =
  * 1795882910821 … WHERE "generation" = 3`), so nearly every INSERT and UPDATE is a statement never
  * seen before. Each one is compiled by SQLite, pushes an older one out of TypeORM's 100-entry
  * statement cache, and keeps its native memory until V8 happens to collect the better-sqlite3
@@ -61,7 +61,13 @@ function bindIntegerParameters(dataSource: DataSource): void {
 function integersAsBigInts(parameters: ObjectLiteral): ObjectLiteral {
   const entries = Object.entries(parameters);
   if (!entries.some(([, value]) => Number.isSafeInteger(value))) return parameters;
-  return Object.fromEntries(
-    entries.map(([key, value]) => [key, Number.isSafeInteger(value) ? BigInt(value) : value]),
-  );
+  return Object.fromEntries(entries.map(([key, value]) => [key, sqliteBindable(value)]));
+}
+
+/**
+ * A value as it should reach better-sqlite3, which binds every JS number as a REAL: a safe integer
+ * as a BigInt, bound as SQLite's INTEGER; anything else unchanged.
+ */
+export function sqliteBindable(value: unknown): unknown {
+  return Number.isSafeInteger(value) ? BigInt(value as number) : value;
 }

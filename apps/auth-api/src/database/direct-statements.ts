@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityTarget, type ObjectLiteral, QueryFailedError } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
+import { sqliteBindable } from './data-source.factory';
+
 /** The part of a better-sqlite3 statement used here. */
 interface SqliteStatement {
   get(...parameters: unknown[]): Record<string, unknown> | undefined;
@@ -13,12 +15,14 @@ interface SqliteConnection {
   prepare(sql: string): SqliteStatement;
 }
 
-/** An entity's table and columns, resolved once from TypeORM's metadata. */
+/** An entity's table, columns and statements, resolved once from TypeORM's metadata. */
 interface EntityShape {
   columns: ColumnMetadata[];
   insertSql: string;
   selectList: string;
   table: string;
+  /** `SELECT … WHERE <column> = ? LIMIT 1`, by property, made on first use. */
+  selectBy: Map<string, string>;
 }
 
 /**
@@ -58,10 +62,10 @@ export class DirectStatements {
   /** The row whose `property` equals `value`, as the entity the repository would return; or null. */
   async findOneBy<T extends ObjectLiteral>(target: EntityTarget<T>, property: keyof T & string, value: unknown): Promise<T | null> {
     const shape = this.shape(target);
-    const column = shape.columns.find((c) => c.propertyName === property);
-    if (!column) throw new Error(`${shape.table} has no column for ${property}`);
-    const sql = `SELECT ${shape.selectList} FROM ${shape.table} WHERE ${this.escape(column.databaseName)} = ? LIMIT 1`;
-    const row = await this.selectOne(sql, [value]);
+    const sql = this.selectSql(shape, property);
+    const row = this.sqlite
+      ? this.onSqlite(sql, [value], (statement, bound) => statement.get(...bound))
+      : ((await this.onPostgres(sql, [value])).records as Array<Record<string, unknown>>)[0];
     if (!row) return null;
     const entity = this.dataSource.getMetadata(target).create() as T;
     for (const c of shape.columns) c.setEntityValue(entity, this.dataSource.driver.prepareHydratedValue(row[c.databaseName], c));
@@ -73,29 +77,23 @@ export class DirectStatements {
    * returns how many rows it changed.
    */
   async execute(sql: string, parameters: unknown[]): Promise<number> {
-    if (this.sqlite) {
-      const statement = this.statement(sql, parameters);
-      try {
-        return statement.run(...parameters.map(bindableInSqlite)).changes;
-      } catch (error) {
-        throw new QueryFailedError(sql, parameters, error as Error);
-      }
-    }
-    const result = await this.onPostgres(sql, parameters);
-    return result.affected ?? 0;
+    if (this.sqlite) return this.onSqlite(sql, parameters, (statement, bound) => statement.run(...bound).changes);
+    return (await this.onPostgres(sql, parameters)).affected ?? 0;
   }
 
-  private async selectOne(sql: string, parameters: unknown[]): Promise<Record<string, unknown> | undefined> {
-    if (this.sqlite) {
-      const statement = this.statement(sql, parameters);
-      try {
-        return statement.get(...parameters.map(bindableInSqlite));
-      } catch (error) {
-        throw new QueryFailedError(sql, parameters, error as Error);
+  /** Runs `use` on the statement prepared once for `sql`; a failure is a `QueryFailedError`, as with TypeORM. */
+  private onSqlite<R>(sql: string, parameters: unknown[], use: (statement: SqliteStatement, bound: unknown[]) => R): R {
+    try {
+      let statement = this.prepared.get(sql);
+      if (!statement) {
+        const connection = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+        statement = connection.prepare(sql);
+        this.prepared.set(sql, statement);
       }
+      return use(statement, parameters.map(sqliteBindable));
+    } catch (error) {
+      throw new QueryFailedError(sql, parameters, error as Error);
     }
-    const result = await this.onPostgres(sql, parameters);
-    return (result.records as Array<Record<string, unknown>>)[0];
   }
 
   private async onPostgres(sql: string, parameters: unknown[]) {
@@ -109,18 +107,15 @@ export class DirectStatements {
     }
   }
 
-  private statement(sql: string, parameters: unknown[]): SqliteStatement {
-    let statement = this.prepared.get(sql);
-    if (!statement) {
-      const connection = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
-      try {
-        statement = connection.prepare(sql);
-      } catch (error) {
-        throw new QueryFailedError(sql, parameters, error as Error);
-      }
-      this.prepared.set(sql, statement);
+  private selectSql(shape: EntityShape, property: string): string {
+    let sql = shape.selectBy.get(property);
+    if (!sql) {
+      const column = shape.columns.find((c) => c.propertyName === property);
+      if (!column) throw new Error(`${shape.table} has no column for ${property}`);
+      sql = `SELECT ${shape.selectList} FROM ${shape.table} WHERE ${this.escape(column.databaseName)} = ? LIMIT 1`;
+      shape.selectBy.set(property, sql);
     }
-    return statement;
+    return sql;
   }
 
   private shape(target: EntityTarget<ObjectLiteral>): EntityShape {
@@ -135,6 +130,7 @@ export class DirectStatements {
         table,
         selectList: names,
         insertSql: `INSERT INTO ${table} (${names}) VALUES (${columns.map(() => '?').join(', ')})`,
+        selectBy: new Map(),
       };
       this.shapes.set(target, shape);
     }
@@ -144,13 +140,4 @@ export class DirectStatements {
   private escape(name: string): string {
     return this.dataSource.driver.escape(name);
   }
-}
-
-/**
- * better-sqlite3 binds every JS number as a REAL; a safe integer goes in as a BigInt instead, bound
- * as SQLite's INTEGER, as TypeORM's path does here too (see `createDataSource`). Booleans were
- * already turned into 1/0 by the driver.
- */
-function bindableInSqlite(value: unknown): unknown {
-  return Number.isSafeInteger(value) ? BigInt(value as number) : value;
 }

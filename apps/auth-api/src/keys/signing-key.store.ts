@@ -168,9 +168,10 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
 
   /**
    * Retires the keys activated before `activatedAt` (and every key of another algorithm), never a
-   * later one (activation times only grow, see {@link nextActivationTime}): when two instances activate a key at once (two replicas starting on an empty
-   * database), each retires only what is older than its own, so the newest of the two stays
-   * active. "Every other key" would let each retire the other's and leave none to sign with.
+   * later one (activation times only grow, see {@link nextActivationTime}). When two instances
+   * activate a key at once (two replicas starting on an empty database), each retires only what
+   * is older than its own, so the newest of the two stays active. "Every other key" would let
+   * each retire the other's and leave none to sign with.
    *
    * Separate statements, no transaction: SQLite shares one connection between requests. A crash
    * in between, or two activations in the same millisecond, leaves an extra unretired key, which
