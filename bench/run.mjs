@@ -7,6 +7,7 @@
 //   node bench/run.mjs            full suite (< 10 min on 2 cores)
 //   node bench/run.mjs --quick    shorter and fewer rounds, no growth benchmark (< 2 min)
 //   node bench/run.mjs --only=verify,http
+//   node bench/run.mjs --instructions   also rows 3a/3b counted in instructions (valgrind, +1.5 min)
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,6 +33,8 @@ const SECTIONS = [
   { name: 'auth-api', file: './auth-api.mjs', needs: ['autocannon'] },
   { name: 'growth', file: './growth.mjs', needs: ['autocannon'], full: true },
   { name: 'memory', file: './memory.mjs', needs: ['autocannon'] },
+  // Under valgrind, ~1.5 min: only with --instructions (or --only=instructions).
+  { name: 'instructions', file: './instructions.mjs', optIn: 'instructions' },
 ];
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -63,6 +66,7 @@ const sections = {};
 let crashed = false;
 for (const section of SECTIONS) {
   if (options.only && !options.only.includes(section.name)) continue;
+  if (section.optIn && !options[section.optIn] && !options.only?.includes(section.name)) continue;
   if (section.full && options.quick) {
     sections[section.name] = { skipped: '--quick' };
     continue;

@@ -71,6 +71,8 @@ export function parseOptions(argv = process.argv.slice(2)) {
     quick,
     only: only ? only.split(',') : null,
     logLevel: value('log-level', 'warn'),
+    // Rows 3e/3f: instructions a request under callgrind (bench/instructions.mjs); opt-in.
+    instructions: argv.includes('--instructions'),
     // micro-benchmarks
     microRounds: Number(value('micro-rounds', quick ? 8 : 20)),
     microRoundMs: Number(value('micro-round-ms', quick ? 120 : 200)),
@@ -196,6 +198,7 @@ function formatNumber(value, unit) {
   if (unit === 'ms') return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
   if (unit === 'MB') return `${value.toFixed(1)} MB`;
   if (unit === '/s') return `${Math.round(value).toLocaleString('en-US')}/s`;
+  if (unit === ' instr') return `${Math.round(value).toLocaleString('en-US')} instr`;
   return `${value}${unit ?? ''}`;
 }
 

@@ -8,6 +8,7 @@ import { AuthError } from './auth.errors';
 import { extractBearerToken } from './bearer-token.extractor';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { JwtStrategy } from './jwt.strategy';
+import { RouteMetadata } from './route-metadata';
 import { TokenVerifier } from './token-verifier';
 
 const BEARER_PREFIX_LENGTH = 'Bearer '.length;
@@ -35,16 +36,15 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
    */
   @Optional() @Inject(TokenVerifier) private readonly verifier?: TokenVerifier;
 
-  constructor(@Inject(Reflector) private readonly reflector: Reflector) {
+  private readonly publicRoutes: RouteMetadata<boolean>;
+
+  constructor(@Inject(Reflector) reflector: Reflector) {
     super();
+    this.publicRoutes = new RouteMetadata(reflector, IS_PUBLIC_KEY);
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
+    if (this.publicRoutes.of(context)) return true;
     if (!this.verifier || !usesLibraryStrategy()) return super.canActivate(context) as Promise<boolean>;
     return this.decide(context, this.verifier);
   }

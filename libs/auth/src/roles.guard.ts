@@ -5,6 +5,7 @@ import { ROLES_KEY } from './auth.constants';
 import { AuthError } from './auth.errors';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { RoleHierarchy } from './role-hierarchy';
+import { RouteMetadata } from './route-metadata';
 
 /**
  * Enforces `@Roles(...)`: the principal needs any one of the listed roles, directly or through
@@ -12,16 +13,17 @@ import { RoleHierarchy } from './role-hierarchy';
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
+  private readonly requiredRoles: RouteMetadata<string[]>;
+
   constructor(
-    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(Reflector) reflector: Reflector,
     @Inject(RoleHierarchy) private readonly hierarchy: RoleHierarchy,
-  ) {}
+  ) {
+    this.requiredRoles = new RouteMetadata(reflector, ROLES_KEY);
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const required = this.requiredRoles.of(context);
     if (!required || required.length === 0) return true;
     const principal = context.switchToHttp().getRequest<{ user?: AuthPrincipal }>().user;
     if (!principal) throw new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required');
