@@ -14,6 +14,21 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 /** `crit` extensions this verifier understands: none, so any `crit` is refused (RFC 7515 §4.1.11). */
 const SUPPORTED_CRITICAL_HEADERS: ReadonlySet<string> = new Set();
 
+/** A header segment that passed every header rule, and what those rules read from it. */
+interface CheckedHeader {
+  alg: JwtAlgorithm;
+  kid: string;
+}
+
+/**
+ * How many passed header segments a verifier remembers. One issuer's tokens share one header per
+ * signing key, so a handful is plenty; when a client sends more (each with its own `kid`), the
+ * list starts over, which only costs the next tokens their header decoding.
+ */
+const MAX_CHECKED_HEADERS = 32;
+/** Longer header segments are checked every time: remembering them would cost more memory than it saves. */
+const MAX_REMEMBERED_HEADER_LENGTH = 512;
+
 /** What {@link TokenVerifier} knows of a token once its shape and header passed, before any key. */
 interface ParsedToken {
   alg: JwtAlgorithm;
@@ -72,6 +87,13 @@ function isStringArray(value: unknown): value is string[] {
  * this is the hot path of every guarded request.
  */
 export class TokenVerifier {
+  /**
+   * Header segments that passed {@link checkHeader}, by their exact text. The verdict depends on
+   * nothing but that text and this verifier's options, so a token whose header is found here skips
+   * decoding it (≈ 2 µs of a ≈ 15 µs overhead over `crypto.verify`, measured in `bench/`).
+   */
+  private readonly checkedHeaders = new Map<string, CheckedHeader>();
+
   constructor(
     private readonly options: ResolvedAuthOptions,
     private readonly keySource: KeySource,
@@ -156,15 +178,27 @@ export class TokenVerifier {
     const headerPart = token.slice(0, firstDot);
     const payloadPart = token.slice(firstDot + 1, secondDot);
     const signaturePart = token.slice(secondDot + 1);
-    if (!BASE64URL.test(headerPart) || !BASE64URL.test(payloadPart) || !BASE64URL.test(signaturePart)) {
+    // A remembered header passed the encoding checks too; the other segments are checked as ever.
+    const checked = this.checkedHeaders.get(headerPart);
+    if (!BASE64URL.test(payloadPart) || !BASE64URL.test(signaturePart) || (!checked && !BASE64URL.test(headerPart))) {
       reject('ERR_TOKEN_MALFORMED', 'token is not base64url encoded');
     }
-    if (!isCanonicalBase64url(headerPart) || !isCanonicalBase64url(payloadPart) || !isCanonicalBase64url(signaturePart)) {
+    if (!isCanonicalBase64url(payloadPart) || !isCanonicalBase64url(signaturePart) || (!checked && !isCanonicalBase64url(headerPart))) {
       reject('ERR_TOKEN_MALFORMED', 'token is not canonically base64url encoded');
     }
+    const { alg, kid } = checked ?? this.rememberHeader(headerPart);
+    return { alg, kid, secondDot, payloadPart, signaturePart };
+  }
+
+  /** Decodes and checks a header segment not seen before; remembers it once it has passed. */
+  private rememberHeader(headerPart: string): CheckedHeader {
     const header = decodeJsonObject(headerPart, 'header');
-    const alg = this.checkHeader(header);
-    return { alg, kid: header.kid as string, secondDot, payloadPart, signaturePart };
+    const checked: CheckedHeader = { alg: this.checkHeader(header), kid: header.kid as string };
+    if (headerPart.length <= MAX_REMEMBERED_HEADER_LENGTH) {
+      if (this.checkedHeaders.size >= MAX_CHECKED_HEADERS) this.checkedHeaders.clear();
+      this.checkedHeaders.set(headerPart, checked);
+    }
+    return checked;
   }
 
   /** Signature and claims, with the key the header names; a token that passes is cached. */
