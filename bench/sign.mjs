@@ -36,7 +36,8 @@ export async function run(options = parseOptions()) {
   );
   try {
     const tokens = app.get(TokenService);
-    const jwtService = app.get(JwtService, { strict: false });
+    // 2b: JwtService as most apps call it, with the key and options on every call.
+    const jwtService = new JwtService({});
     const inputs = Array.from({ length: 1000 }, (_, i) => ({
       sub: `user-${i}`,
       clientId: 'web',

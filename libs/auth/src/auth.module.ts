@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 
 import { AUTH_CLOCK, AUTH_MODULE_OPTIONS, AUTH_RESOLVED_OPTIONS } from './auth.constants';
@@ -55,7 +54,7 @@ function createKeySource(options: ResolvedAuthOptions): KeySource {
  * ```
  */
 @Module({
-  imports: [PassportModule, JwtModule.register({})],
+  imports: [PassportModule],
   providers: [
     {
       provide: AUTH_RESOLVED_OPTIONS,

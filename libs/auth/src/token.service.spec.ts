@@ -107,6 +107,56 @@ describe(TokenService.name, () => {
     });
   });
 
+  it('signs with whichever key the store hands out, as the store rotates and reloads keys', async () => {
+    const keyStore = new InMemoryKeyStore('ES256');
+    const service = await tokenService({ keyStore });
+    const input = { sub: 'u1', clientId: 'web' };
+    const kidOf = (token: string) => jose.decodeProtectedHeader(token).kid;
+    const publicKeyOf = (token: string) =>
+      jose.importJWK(
+        keyStore.toJwks().keys.find((k) => k.kid === kidOf(token)) as jose.JWK,
+        'ES256',
+      );
+
+    const first = (await service.sign(input)).token;
+    expect(kidOf(first)).toBe(keyStore.signingKey.kid);
+    const firstKid = keyStore.signingKey.kid;
+    const secondKid = keyStore.rotate();
+    const second = (await service.sign(input)).token;
+    expect(kidOf(second)).toBe(secondKid);
+    // Signed with the new private key, not only labelled with its kid.
+    await expect(jose.jwtVerify(second, await publicKeyOf(second))).resolves.toBeDefined();
+    await expect(
+      jose.jwtVerify(
+        second,
+        await jose.importJWK(
+          keyStore.toJwks().keys.find((k) => k.kid === firstKid) as jose.JWK,
+          'ES256',
+        ),
+      ),
+    ).rejects.toThrow();
+
+    // A store may hand out a new object for the same key on each reload; and a kid may be reused
+    // with another key: each token is signed with the key it names.
+    const active = keyStore.signingKey;
+    jest.spyOn(keyStore, 'getSigningKey').mockImplementation(async () => ({ ...active }));
+    const reloaded = (await service.sign(input)).token;
+    await expect(jose.jwtVerify(reloaded, await publicKeyOf(reloaded))).resolves.toBeDefined();
+    await expect(service.verify(first)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(service.verify(second)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(service.verify(reloaded)).resolves.toMatchObject({ sub: 'u1' });
+
+    const other = new InMemoryKeyStore('ES256').signingKey;
+    jest
+      .spyOn(keyStore, 'getSigningKey')
+      .mockImplementation(async () => ({ ...active, privateKey: other.privateKey }));
+    const sameKidOtherKey = (await service.sign(input)).token;
+    expect(kidOf(sameKidOtherKey)).toBe(active.kid);
+    await expect(
+      jose.jwtVerify(sameKidOtherKey, createPublicKey(other.privateKey)),
+    ).resolves.toBeDefined();
+  });
+
   it('refuses a token it signed once it has expired, like the guard', async () => {
     const clock = { ms: Date.now(), now: () => clock.ms };
     const service = await tokenService({ keyStore: new InMemoryKeyStore(), clock });
