@@ -22,7 +22,7 @@ import {
   startServices,
   summarizeLoads,
 } from './lib/common.mjs';
-import { tokenKitWithJwks } from './lib/tokens.mjs';
+import { bareServerEnv, resourceApiEnv, tokenKitWithJwks } from './lib/tokens.mjs';
 
 /** More distinct tokens than resource-api's verified-token cache holds (10,000): cycled in order, none is ever a hit. */
 const FRESH_TOKENS = { quick: 12_000, full: 25_000 };
@@ -44,21 +44,12 @@ export async function run(options = parseOptions()) {
       {
         name: 'resource-api',
         entry: ENTRIES['resource-api'],
-        env: {
-          AUTH_ISSUER: kit.issuer,
-          AUTH_JWKS_URI: kit.jwksUri,
-          AUTH_AUDIENCE: kit.audience,
-          LOG_LEVEL: options.logLevel,
-        },
+        env: resourceApiEnv(kit, options.logLevel),
       },
       {
         name: 'bare-verify-server',
         entry: ENTRIES.bare,
-        env: {
-          BENCH_JWK: JSON.stringify(kit.publicJwk),
-          BENCH_ISSUER: kit.issuer,
-          BENCH_AUDIENCE: kit.audience,
-        },
+        env: bareServerEnv(kit),
       },
       {
         name: 'nest-docs-recipe',

@@ -27,7 +27,7 @@ import {
   parseOptions,
   row,
 } from './lib/common.mjs';
-import { tokenKitWithJwks } from './lib/tokens.mjs';
+import { bareServerEnv, resourceApiEnv, tokenKitWithJwks } from './lib/tokens.mjs';
 
 const run$ = promisify(execFile);
 
@@ -172,23 +172,8 @@ export async function run(options = parseOptions()) {
   const kit = await tokenKitWithJwks(counted * (WARMUP_BATCHES + 1) + 1);
   const reused = kit.mint('reused');
   const fresh = (i) => ({ path: '/me', token: i < 0 ? reused : kit.tokens[i] });
-  const ours = {
-    entry: ENTRIES['resource-api'],
-    env: {
-      AUTH_ISSUER: kit.issuer,
-      AUTH_JWKS_URI: kit.jwksUri,
-      AUTH_AUDIENCE: kit.audience,
-      LOG_LEVEL: options.logLevel,
-    },
-  };
-  const bare = {
-    entry: ENTRIES.bare,
-    env: {
-      BENCH_JWK: JSON.stringify(kit.publicJwk),
-      BENCH_ISSUER: kit.issuer,
-      BENCH_AUDIENCE: kit.audience,
-    },
-  };
+  const ours = { entry: ENTRIES['resource-api'], env: resourceApiEnv(kit, options.logLevel) };
+  const bare = { entry: ENTRIES.bare, env: bareServerEnv(kit) };
   const runs = {
     oursReused: { ...ours, request: () => ({ path: '/me', token: reused }) },
     oursPublic: { ...ours, request: () => ({ path: '/articles' }) },

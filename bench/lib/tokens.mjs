@@ -85,3 +85,22 @@ export async function tokenKitWithJwks(count, expiresIn = 3600) {
     close: jwksServer.close,
   };
 }
+
+/** The environment resource-api needs to trust `kit`'s tokens (its JWKS served by the kit). */
+export function resourceApiEnv(kit, logLevel) {
+  return {
+    AUTH_ISSUER: kit.issuer,
+    AUTH_JWKS_URI: kit.jwksUri,
+    AUTH_AUDIENCE: kit.audience,
+    LOG_LEVEL: logLevel,
+  };
+}
+
+/** The environment of bench/bare-verify-server.mjs for `kit`'s tokens. */
+export function bareServerEnv(kit) {
+  return {
+    BENCH_JWK: JSON.stringify(kit.publicJwk),
+    BENCH_ISSUER: kit.issuer,
+    BENCH_AUDIENCE: kit.audience,
+  };
+}
