@@ -54,7 +54,8 @@ export class TokenService {
    * `@nestjs/jwt`'s `JwtService`, configured once for the current signing key: its key and sign
    * options are set at construction, so a signature passes no options. Passed per call, they made
    * `JwtService` copy the options and delete the key from the copy (which turns it into a slow
-   * dictionary object for jsonwebtoken): 0.65× of `crypto.sign` against 0.74× (`bench/`, row 2b).
+   * dictionary object for jsonwebtoken): 0.65× of `crypto.sign` (row 2b of `bench/`) against 0.74×
+   * configured once, measured in the same interleaved rounds.
    */
   private signer?: { key: SigningKey; jwt: JwtService };
 
