@@ -10,7 +10,7 @@
 //
 // Opt-in (callgrind runs code ~50x slower): `npm run bench -- --instructions` or
 // `node bench/instructions.mjs`. Needs valgrind (callgrind_control comes with it).
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -20,12 +20,12 @@ import { promisify } from 'node:util';
 import {
   ENTRIES,
   HOST,
-  freePort,
   isMain,
   formatTable,
   log,
   parseOptions,
   row,
+  startService,
 } from './lib/common.mjs';
 import { bareServerEnv, resourceApiEnv, tokenKitWithJwks } from './lib/tokens.mjs';
 
@@ -60,62 +60,37 @@ const VGDB_ENV = { USER: 'bench', LOGNAME: 'bench', HOST };
  * Starts `entry` under callgrind with counting off, warms it up, counts `counted` requests made by
  * `request(i)`, and returns the main thread's instructions per request (and the other threads').
  */
-async function countInstructions({ entry, env, counted, request }) {
+async function countInstructions({ name, entry, env, counted, request }) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-callgrind-'));
-  const port = await freePort();
   const outFile = join(dir, 'callgrind.out');
-  const child = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      // V8 writes machine code at run time: valgrind must notice code it has already translated change.
-      '--smc-check=all-non-file',
-      '--instr-atstart=no',
-      '--separate-threads=yes',
-      `--callgrind-out-file=${outFile}`,
-      process.execPath,
-      entry,
-    ],
-    {
-      env: {
-        ...process.env,
-        ...VGDB_ENV,
-        ENV_FILE: '/dev/null',
-        LOG_FORMAT: 'json',
-        ...env,
-        PORT: String(port),
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
+  let service;
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const control = (...args) =>
-    run$('callgrind_control', [...args, String(child.pid)], {
-      env: { ...process.env, ...VGDB_ENV },
-    });
   try {
-    const get = (i) => httpGet(agent, port, request(i));
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${entry} exited under valgrind: ${stderr}`);
-      try {
-        await get(-1);
-        break;
-      } catch (error) {
-        if (Date.now() > deadline)
-          throw new Error(`${entry} did not answer under valgrind: ${error.message}`);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
+    service = await startService({
+      name: `${name}-callgrind`,
+      entry,
+      env: { ...VGDB_ENV, ...env },
+      // Start-up under valgrind is ~50x slower than without.
+      timeoutMs: 180_000,
+      launcher: [
+        'valgrind',
+        '--tool=callgrind',
+        // V8 writes machine code at run time: valgrind must notice code it has already translated change.
+        '--smc-check=all-non-file',
+        '--instr-atstart=no',
+        '--separate-threads=yes',
+        `--callgrind-out-file=${outFile}`,
+      ],
+    });
+    const control = (...args) =>
+      run$('callgrind_control', [...args, String(service.pid)], {
+        env: { ...process.env, ...VGDB_ENV },
+      });
     let next = 0;
     const batch = async () => {
       const workers = Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = 0; i < counted / CONCURRENCY; i++) await get(next++);
+        for (let i = 0; i < counted / CONCURRENCY; i++)
+          await httpGet(agent, service.port, request(next++));
       });
       await Promise.all(workers);
     };
@@ -126,9 +101,9 @@ async function countInstructions({ entry, env, counted, request }) {
     await control('--dump');
     // With --separate-threads, the dump is one file per thread: <out>.1-01 is the main thread.
     const totals = {};
-    for (const name of readdirSync(dir)) {
-      const match = /\.1-(\d+)$/.exec(name);
-      const total = /^totals: (\d+)$/m.exec(readFileSync(join(dir, name), 'utf8'));
+    for (const file of readdirSync(dir)) {
+      const match = /\.1-(\d+)$/.exec(file);
+      const total = /^totals: (\d+)$/m.exec(readFileSync(join(dir, file), 'utf8'));
       if (match && total) totals[match[1]] = Number(total[1]);
     }
     if (!totals['01']) throw new Error(`callgrind wrote no main-thread count for ${entry}`);
@@ -138,8 +113,7 @@ async function countInstructions({ entry, env, counted, request }) {
     return { main: totals['01'] / counted, otherThreads: others / counted };
   } finally {
     agent.destroy();
-    child.kill('SIGKILL');
-    await exited;
+    await service?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -166,12 +140,11 @@ export async function run(options = parseOptions()) {
   if (!(await callgrindAvailable())) {
     return { rows: [], problems: ['instructions: not run, valgrind (callgrind) is not installed'] };
   }
-  const counted = COUNTED;
   // Every request of a fresh-token run, warm-up included, has a token never seen before: none can
   // be a hit in resource-api's verified-token cache.
-  const kit = await tokenKitWithJwks(counted * (WARMUP_BATCHES + 1) + 1);
+  const kit = await tokenKitWithJwks(COUNTED * (WARMUP_BATCHES + 1) + 1);
   const reused = kit.mint('reused');
-  const fresh = (i) => ({ path: '/me', token: i < 0 ? reused : kit.tokens[i] });
+  const fresh = (i) => ({ path: '/me', token: kit.tokens[i] });
   const ours = { entry: ENTRIES['resource-api'], env: resourceApiEnv(kit, options.logLevel) };
   const bare = { entry: ENTRIES.bare, env: bareServerEnv(kit) };
   const runs = {
@@ -183,8 +156,8 @@ export async function run(options = parseOptions()) {
   const counts = {};
   try {
     for (const [name, spec] of Object.entries(runs)) {
-      log(`instructions: ${name}, ${counted} requests counted under callgrind`);
-      counts[name] = await countInstructions({ ...spec, counted });
+      log(`instructions: ${name}, ${COUNTED} requests counted under callgrind`);
+      counts[name] = await countInstructions({ name, ...spec, counted: COUNTED });
       log(
         `instructions: ${name}: ${Math.round(counts[name].main).toLocaleString('en-US')} a request on the main thread`,
       );
@@ -220,7 +193,7 @@ export async function run(options = parseOptions()) {
         'bareFresh',
       ),
     ],
-    details: { counted, warmupBatches: WARMUP_BATCHES, counts },
+    details: { counted: COUNTED, warmupBatches: WARMUP_BATCHES, counts },
   };
 }
 

@@ -7,7 +7,7 @@
 //   node bench/run.mjs            full suite (< 10 min on 2 cores)
 //   node bench/run.mjs --quick    shorter and fewer rounds, no growth benchmark (< 2 min)
 //   node bench/run.mjs --only=verify,http
-//   node bench/run.mjs --instructions   also rows 3a/3b counted in instructions (valgrind, +1.5 min)
+//   node bench/run.mjs --instructions   also rows 3e/3f: 3a/3b counted in instructions (valgrind, +1.5 min)
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

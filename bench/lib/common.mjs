@@ -339,6 +339,7 @@ const CONTRACT_VARIABLES = [
 /**
  * Starts a service (a built app or a bench server) as a child process on a free port of
  * 127.0.0.1, its output appended to bench/results/logs/<name>.log, and waits until it answers.
+ * `launcher`: a command that runs node in the same process, e.g. `['valgrind', '--tool=callgrind']`.
  */
 export async function startService({
   name,
@@ -347,6 +348,7 @@ export async function startService({
   readyPath = '/health',
   timeoutMs = 60_000,
   args = [],
+  launcher = [],
 }) {
   if (!existsSync(entry)) {
     throw new Error(
@@ -363,7 +365,8 @@ export async function startService({
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
     : [];
-  const child = spawn(process.execPath, [...profile, ...args, entry], {
+  const [command, ...launcherArgs] = [...launcher, process.execPath];
+  const child = spawn(command, [...launcherArgs, ...profile, ...args, entry], {
     cwd: ROOT,
     // ENV_FILE=/dev/null: a developer's .env never changes what is measured.
     env: { ...base, HOST, PORT: String(port), LOG_FORMAT: 'json', ENV_FILE: '/dev/null', ...env },
