@@ -38,14 +38,18 @@ export default tseslint.config(
           ],
         },
       ],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
               group: ['@jwt-token/auth/src/*', '@jwt-token/auth/dist/*', '**/libs/auth/src/**'],
-              message: 'Import the library through its barrel: @jwt-token/auth (or @jwt-token/auth/testing).',
+              message:
+                'Import the library through its barrel: @jwt-token/auth (or @jwt-token/auth/testing).',
             },
           ],
         },
@@ -57,7 +61,20 @@ export default tseslint.config(
     files: ['apps/auth-api/public/**/*.js'],
     languageOptions: {
       globals: Object.fromEntries(
-        ['window', 'document', 'location', 'history', 'navigator', 'CSS', 'CustomEvent', 'EventTarget', 'Node', 'TextDecoder', 'URLSearchParams', 'atob'].map((n) => [n, 'readonly']),
+        [
+          'window',
+          'document',
+          'location',
+          'history',
+          'navigator',
+          'CSS',
+          'CustomEvent',
+          'EventTarget',
+          'Node',
+          'TextDecoder',
+          'URLSearchParams',
+          'atob',
+        ].map((n) => [n, 'readonly']),
       ),
     },
   },
@@ -68,6 +85,9 @@ export default tseslint.config(
   {
     files: ['**/*.spec.ts', '**/test/**/*.ts', 'bench/**/*.ts'],
     // Tests read JSON bodies of every shape, hostile ones included.
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
   },
 );

@@ -17,7 +17,10 @@ async function authApiDocument() {
   const { createAuthApi, AUTH_API_OPENAPI } = require(dist('auth-api', 'app.factory.js'));
   const { loadAuthApiConfig } = require(dist('auth-api', 'config', 'auth-api.config.js'));
   const dataDir = mkdtempSync(join(tmpdir(), 'openapi-'));
-  const app = await createAuthApi({ config: loadAuthApiConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'fatal' }), logger: false });
+  const app = await createAuthApi({
+    config: loadAuthApiConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'fatal' }),
+    logger: false,
+  });
   try {
     await app.init();
     return createOpenApiDocument(app, AUTH_API_OPENAPI);
@@ -30,8 +33,13 @@ async function authApiDocument() {
 async function resourceApiDocument() {
   const { createResourceApi } = require(dist('resource-api', 'app.factory.js'));
   const { RESOURCE_API_OPENAPI } = require(dist('resource-api', 'openapi.js'));
-  const { readResourceApiConfig } = require(dist('resource-api', 'config', 'resource-api.config.js'));
-  const app = await createResourceApi({ config: readResourceApiConfig({ LOG_LEVEL: 'fatal' }), logger: false });
+  const { readResourceApiConfig } = require(
+    dist('resource-api', 'config', 'resource-api.config.js'),
+  );
+  const app = await createResourceApi({
+    config: readResourceApiConfig({ LOG_LEVEL: 'fatal' }),
+    logger: false,
+  });
   try {
     await app.init();
     return createOpenApiDocument(app, RESOURCE_API_OPENAPI);
@@ -40,7 +48,10 @@ async function resourceApiDocument() {
   }
 }
 
-for (const [name, build] of [['auth-api', authApiDocument], ['resource-api', resourceApiDocument]]) {
+for (const [name, build] of [
+  ['auth-api', authApiDocument],
+  ['resource-api', resourceApiDocument],
+]) {
   const file = join(root, 'docs', 'openapi', `${name}.json`);
   writeFileSync(file, `${JSON.stringify(await build(), null, 2)}\n`);
   console.log(`wrote ${file.slice(root.length + 1)}`);

@@ -19,8 +19,18 @@ const READY_TIMEOUT_MS = 30_000;
 
 // AUTH_API_PORT / RESOURCE_API_PORT move the pair elsewhere (PORT alone cannot name two ports).
 const services = [
-  { name: 'auth-api', entry: 'dist/apps/auth-api/main.js', port: Number(process.env.AUTH_API_PORT || 3000), colour: '36' },
-  { name: 'resource-api', entry: 'dist/apps/resource-api/main.js', port: Number(process.env.RESOURCE_API_PORT || 3001), colour: '35' },
+  {
+    name: 'auth-api',
+    entry: 'dist/apps/auth-api/main.js',
+    port: Number(process.env.AUTH_API_PORT || 3000),
+    colour: '36',
+  },
+  {
+    name: 'resource-api',
+    entry: 'dist/apps/resource-api/main.js',
+    port: Number(process.env.RESOURCE_API_PORT || 3001),
+    colour: '35',
+  },
 ];
 const width = Math.max(...services.map((s) => s.name.length)) + 2;
 
@@ -50,7 +60,11 @@ function launch(service) {
   const child = spawn(process.execPath, [join(root, service.entry)], {
     cwd: root,
     // The services write to a pipe here; tell them to stay human-readable when we are on a terminal.
-    env: { ...(process.stdout.isTTY ? { LOG_FORMAT: 'pretty' } : {}), ...process.env, PORT: String(service.port) },
+    env: {
+      ...(process.stdout.isTTY ? { LOG_FORMAT: 'pretty' } : {}),
+      ...process.env,
+      PORT: String(service.port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = paint(service.colour, `[${service.name}]`.padEnd(width));

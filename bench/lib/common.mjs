@@ -363,7 +363,11 @@ export async function startService({
   const log = createWriteStream(logPath, { flags: 'w' });
   // BENCH_CPU_PROF=1: every service writes a V8 CPU profile on exit (bench/results/profiles/).
   const profile = process.env.BENCH_CPU_PROF
-    ? ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`, `--cpu-prof-name=${name}.cpuprofile`]
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${join(RESULTS_DIR, 'profiles')}`,
+        `--cpu-prof-name=${name}.cpuprofile`,
+      ]
     : [];
   const [command, ...launcherArgs] = [...launcher, process.execPath];
   const child = spawn(command, [...launcherArgs, ...profile, ...args, entry], {

@@ -39,7 +39,8 @@ function projectOfImport(specifier, importingFile) {
     return projectOfFile(path.resolve(path.dirname(importingFile), specifier));
   }
   return projects.find(
-    (project) => specifier === project.packageName || specifier.startsWith(project.packageName + '/'),
+    (project) =>
+      specifier === project.packageName || specifier.startsWith(project.packageName + '/'),
   );
 }
 
@@ -52,7 +53,8 @@ module.exports = {
         messages: {
           tagViolation:
             'A project tagged "{{source}}" may only depend on projects tagged {{allowed}}; "{{target}}" is tagged {{targetTags}}.',
-          selfImportByName: 'A project must not import itself by its package name ("{{target}}"); use a relative import.',
+          selfImportByName:
+            'A project must not import itself by its package name ("{{target}}"); use a relative import.',
         },
       },
       create(context) {
@@ -67,7 +69,11 @@ module.exports = {
           if (!target) return;
           if (target === source) {
             if (!specifier.startsWith('.')) {
-              context.report({ node, messageId: 'selfImportByName', data: { target: target.packageName } });
+              context.report({
+                node,
+                messageId: 'selfImportByName',
+                data: { target: target.packageName },
+              });
             }
             return;
           }
@@ -93,9 +99,14 @@ module.exports = {
           ImportDeclaration: (node) => check(node, node.source.value),
           ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
           ExportAllDeclaration: (node) => check(node, node.source.value),
-          ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+          ImportExpression: (node) =>
+            node.source.type === 'Literal' && check(node, node.source.value),
           CallExpression: (node) => {
-            if (node.callee.type === 'Identifier' && node.callee.name === 'require' && node.arguments[0]?.type === 'Literal') {
+            if (
+              node.callee.type === 'Identifier' &&
+              node.callee.name === 'require' &&
+              node.arguments[0]?.type === 'Literal'
+            ) {
               check(node, node.arguments[0].value);
             }
           },

@@ -38,7 +38,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggingModule.forRoot({ level: config.logLevel, format: config.logFormat, service: 'auth-api' }),
+        LoggingModule.forRoot({
+          level: config.logLevel,
+          format: config.logFormat,
+          service: 'auth-api',
+        }),
         MetricsModule.forRoot({ enabled: config.metricsEnabled }),
         CoreModule.forRoot(options),
         TerminusModule,
@@ -49,14 +53,20 @@ export class AppModule {
             throttlers: [{ name: 'default', ttl: 60_000, limit: cfg.rateLimitPerMinute }],
             // One budget per client IP across every credential endpoint (the library's default
             // key is per route, which would multiply the limit by the number of endpoints).
-            generateKey: (_context: unknown, tracker: string, name: string) => `credentials:${name}:${tracker}`,
+            generateKey: (_context: unknown, tracker: string, name: string) =>
+              `credentials:${name}:${tracker}`,
             storage: redis,
           }),
         }),
         // auth-api verifies its own tokens with its own key store: no JWKS round trip.
         AuthModule.forRootAsync({
           inject: [AUTH_API_CONFIG, DbSigningKeyStore, SessionRevocationChecker, CLOCK],
-          useFactory: (cfg: AuthApiConfig, keyStore: DbSigningKeyStore, revocationChecker: SessionRevocationChecker, clock: Clock) => ({
+          useFactory: (
+            cfg: AuthApiConfig,
+            keyStore: DbSigningKeyStore,
+            revocationChecker: SessionRevocationChecker,
+            clock: Clock,
+          ) => ({
             issuer: cfg.issuer,
             // User tokens are for the resource servers; auth-api's own endpoints accept them too.
             audience: [cfg.audience, cfg.issuer],

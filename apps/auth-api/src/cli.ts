@@ -11,7 +11,11 @@ import { loadAuthApiConfigModule } from './config/auth-api.config';
 import { CoreModule } from './core.module';
 
 function usage(): string {
-  return ['Usage: npm run cli -- <command> [arguments]', '', ...Object.values(COMMANDS).map((c) => `  ${c.usage}`)].join('\n');
+  return [
+    'Usage: npm run cli -- <command> [arguments]',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}`),
+  ].join('\n');
 }
 
 /**
@@ -23,7 +27,12 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { roles: { type: 'string' }, scopes: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      roles: { type: 'string' },
+      scopes: { type: 'string' },
+      limit: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [name, ...args] = positionals;
   const command = name ? COMMANDS[name] : undefined;
@@ -36,7 +45,12 @@ async function main(argv: string[]): Promise<number> {
   class CliModule {}
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
   try {
-    await command.run({ app, args, options: values, print: (line) => process.stdout.write(`${line}\n`) });
+    await command.run({
+      app,
+      args,
+      options: values,
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
     return 0;
   } finally {
     await app.close();
@@ -46,8 +60,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
-    const known = error instanceof CliError || error instanceof ConfigError || error.name === 'TypeError';
-    process.stderr.write(`error: ${known ? error.message : error.stack ?? error.message}\n`);
+    const known =
+      error instanceof CliError || error instanceof ConfigError || error.name === 'TypeError';
+    process.stderr.write(`error: ${known ? error.message : (error.stack ?? error.message)}\n`);
     process.exit(1);
   },
 );

@@ -9,7 +9,12 @@ import { ClientsService } from './clients/clients.service';
 import { AuthApiMetrics } from './common/auth-api.metrics';
 import { type Clock, CLOCK, systemClock } from './common/clock';
 import { RedisThrottlerStorage } from './common/redis-throttler.storage';
-import { AUTH_API_CONFIG, AUTH_API_CONFIG_KEY, type AuthApiConfig, type AuthApiConfigService } from './config/auth-api.config';
+import {
+  AUTH_API_CONFIG,
+  AUTH_API_CONFIG_KEY,
+  type AuthApiConfig,
+  type AuthApiConfigService,
+} from './config/auth-api.config';
 import { secretBoxKeys } from './crypto/local-key-file';
 import { PasswordHasher } from './crypto/password-hasher';
 import { SecretBox } from './crypto/secret-box';
@@ -44,7 +49,8 @@ export class CoreModule {
       {
         provide: AUTH_API_CONFIG,
         inject: [ConfigService],
-        useFactory: (configService: AuthApiConfigService) => configService.get(AUTH_API_CONFIG_KEY, { infer: true }),
+        useFactory: (configService: AuthApiConfigService) =>
+          configService.get(AUTH_API_CONFIG_KEY, { infer: true }),
       },
       { provide: CLOCK, useValue: clock },
       // Made before Nest starts, so that a DATA_DIR it cannot write stops the process with one line.
@@ -62,7 +68,13 @@ export class CoreModule {
       RevokedTokensService,
       SessionRevocationChecker,
       ...(config.redisUrl
-        ? [{ provide: RedisThrottlerStorage, inject: [AUTH_API_CONFIG], useFactory: (cfg: AuthApiConfig) => RedisThrottlerStorage.connect(cfg.redisUrl!) }]
+        ? [
+            {
+              provide: RedisThrottlerStorage,
+              inject: [AUTH_API_CONFIG],
+              useFactory: (cfg: AuthApiConfig) => RedisThrottlerStorage.connect(cfg.redisUrl!),
+            },
+          ]
         : []),
     ];
     return {
@@ -72,7 +84,11 @@ export class CoreModule {
         configModule,
         TypeOrmModule.forRootAsync({
           inject: [AUTH_API_CONFIG],
-          useFactory: (cfg: AuthApiConfig) => ({ ...dataSourceOptions(cfg), retryAttempts: 5, retryDelay: 1000 }),
+          useFactory: (cfg: AuthApiConfig) => ({
+            ...dataSourceOptions(cfg),
+            retryAttempts: 5,
+            retryDelay: 1000,
+          }),
           dataSourceFactory: async (options) => createDataSource(options!),
         }),
         TypeOrmModule.forFeature(ENTITIES),

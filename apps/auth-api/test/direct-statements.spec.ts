@@ -23,7 +23,9 @@ describe(`DirectStatements (${TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'})`, ()
   const now = 1_795_882_910_821; // past 2^31 ms, so an INT column would not have held it
 
   beforeAll(async () => {
-    const postgres = TEST_DATABASE_URL ? await createPostgresDatabase(TEST_DATABASE_URL) : undefined;
+    const postgres = TEST_DATABASE_URL
+      ? await createPostgresDatabase(TEST_DATABASE_URL)
+      : undefined;
     dropDatabase = postgres?.drop;
     dataSource = await createDataSource(
       dataSourceOptions({ databaseUrl: postgres?.url, sqlitePath: join(dataDir, 'direct.sqlite') }),
@@ -58,7 +60,9 @@ describe(`DirectStatements (${TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'})`, ()
   ])('reads %s exactly as the repository does', async (_, overrides) => {
     const written = user(overrides);
     await dataSource.getRepository(UserEntity).insert(written);
-    const byRepository = await dataSource.getRepository(UserEntity).findOneBy({ email: written.email });
+    const byRepository = await dataSource
+      .getRepository(UserEntity)
+      .findOneBy({ email: written.email });
     const byDirect = await direct.findOneBy(UserEntity, 'email', written.email);
     expect(byDirect).toBeInstanceOf(UserEntity);
     expect(byDirect).toEqual(byRepository);
@@ -83,7 +87,9 @@ describe(`DirectStatements (${TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'})`, ()
       ip: null,
     });
     await direct.insert(SessionEntity, session);
-    expect(await dataSource.getRepository(SessionEntity).findOneBy({ id: session.id })).toEqual(session);
+    expect(await dataSource.getRepository(SessionEntity).findOneBy({ id: session.id })).toEqual(
+      session,
+    );
     expect(await direct.findOneBy(SessionEntity, 'id', session.id)).toEqual(session);
     if (!TEST_DATABASE_URL) {
       // Stored as SQLite INTEGERs, as TypeORM stores them (not REALs): same comparisons, same indexes.
@@ -118,7 +124,8 @@ describe(`DirectStatements (${TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'})`, ()
   it('executes a conditional UPDATE and reports how many rows it changed', async () => {
     const written = user({ failedLogins: 2 });
     await dataSource.getRepository(UserEntity).insert(written);
-    const claim = 'UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? AND failed_logins < ?';
+    const claim =
+      'UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? AND failed_logins < ?';
     expect(await direct.execute(claim, [written.id, 3])).toBe(1);
     expect(await direct.execute(claim, [written.id, 3])).toBe(0); // none left
     expect((await direct.findOneBy(UserEntity, 'id', written.id))?.failedLogins).toBe(3);

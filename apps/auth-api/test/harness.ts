@@ -36,7 +36,9 @@ export interface TestAuthApi {
   close(): Promise<void>;
 }
 
-export async function createPostgresDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(
+  baseUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `auth_test_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: baseUrl });
   await admin.connect();
@@ -56,7 +58,10 @@ export async function createPostgresDatabase(baseUrl: string): Promise<{ url: st
 }
 
 /** Starts auth-api in-process on a fresh database. `env` takes the contract's variables. */
-export async function startAuthApi(env: Record<string, string> = {}, options: { dataDir?: string } = {}): Promise<TestAuthApi> {
+export async function startAuthApi(
+  env: Record<string, string> = {},
+  options: { dataDir?: string } = {},
+): Promise<TestAuthApi> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'auth-api-test-'));
   const postgres = TEST_DATABASE_URL ? await createPostgresDatabase(TEST_DATABASE_URL) : undefined;
   const config = loadAuthApiConfig({
@@ -94,7 +99,11 @@ export function uniqueEmail(prefix = 'user'): string {
 export const PASSWORD = 'correct horse battery';
 
 /** Registers and logs in a user; returns the ids and the token response. */
-export async function registerAndLogin(api: TestAuthApi, email = uniqueEmail(), password = PASSWORD) {
+export async function registerAndLogin(
+  api: TestAuthApi,
+  email = uniqueEmail(),
+  password = PASSWORD,
+) {
   const registered = await api.http().post('/auth/register').send({ email, password }).expect(201);
   const login = await api.http().post('/auth/login').send({ email, password }).expect(200);
   return {

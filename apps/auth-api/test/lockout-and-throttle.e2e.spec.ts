@@ -22,7 +22,10 @@ async function failLogins(api: TestAuthApi, email: string, times: number): Promi
   }
 }
 
-function expectTooManyRequests(res: { status: number; headers: Record<string, string>; body: unknown }, error: string): number {
+function expectTooManyRequests(
+  res: { status: number; headers: Record<string, string>; body: unknown },
+  error: string,
+): number {
   expect(res.status).toBe(429);
   expect(res.headers['retry-after']).toMatch(/^\d+$/);
   const retryAfter = Number(res.headers['retry-after']);
@@ -75,7 +78,8 @@ describe('auth-api: per-account lockout (LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_SEC
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(3);
     expect(statuses.filter((s) => s === 429)).toHaveLength(9);
-    for (const res of results.filter((r) => r.status === 429)) expectTooManyRequests(res, 'account_locked');
+    for (const res of results.filter((r) => r.status === 429))
+      expectTooManyRequests(res, 'account_locked');
     expectTooManyRequests(await login(api, email, PASSWORD), 'account_locked');
   });
 
@@ -84,7 +88,11 @@ describe('auth-api: per-account lockout (LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_SEC
     const bodies = [];
     for (let i = 0; i < 6; i += 1) bodies.push((await login(api, email, WRONG).expect(401)).body);
     expect(new Set(bodies.map((b) => JSON.stringify(b))).size).toBe(1);
-    expect(bodies[0]).toEqual({ statusCode: 401, error: 'invalid_credentials', message: expect.any(String) });
+    expect(bodies[0]).toEqual({
+      statusCode: 401,
+      error: 'invalid_credentials',
+      message: expect.any(String),
+    });
 
     // Registering that email afterwards gives a usable account: nothing was locked in advance.
     await api.http().post('/auth/register').send({ email, password: PASSWORD }).expect(201);
@@ -101,9 +109,16 @@ describe('auth-api: per-account lockout (LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_SEC
   it('upgrades a weaker argon2id hash to the current parameters at login', async () => {
     const { id, email } = await registerAndLogin(api);
     const users = api.app.get(DataSource).getRepository(UserEntity);
-    const weak = await hash(PASSWORD, { algorithm: Algorithm.Argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    const weak = await hash(PASSWORD, {
+      algorithm: Algorithm.Argon2id,
+      memoryCost: 4096,
+      timeCost: 1,
+      parallelism: 1,
+    });
     await users.update({ id }, { passwordHash: weak });
-    expect((await users.findOneByOrFail({ id })).passwordHash).toMatch(/^\$argon2id\$v=19\$m=4096,t=1,p=1\$/);
+    expect((await users.findOneByOrFail({ id })).passwordHash).toMatch(
+      /^\$argon2id\$v=19\$m=4096,t=1,p=1\$/,
+    );
 
     await login(api, email, PASSWORD).expect(200);
     const upgraded = (await users.findOneByOrFail({ id })).passwordHash;
@@ -115,7 +130,14 @@ describe('auth-api: per-account lockout (LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_SEC
   it('answers 503 with Retry-After when the hasher is saturated, without spending the account’s attempts', async () => {
     const { email } = await registerAndLogin(api);
     const hasher = api.app.get(PasswordHasher);
-    const saturated = () => new ApiError(503, 'service_unavailable', 'too many password checks in progress; retry shortly', {}, { 'Retry-After': '1' });
+    const saturated = () =>
+      new ApiError(
+        503,
+        'service_unavailable',
+        'too many password checks in progress; retry shortly',
+        {},
+        { 'Retry-After': '1' },
+      );
     const spy = jest.spyOn(hasher, 'verify');
     try {
       // More refusals than LOGIN_MAX_FAILURES (3): had they counted, the account would be locked.
@@ -124,7 +146,11 @@ describe('auth-api: per-account lockout (LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_SEC
         const res = await login(api, email, WRONG);
         expect(res.status).toBe(503);
         expect(res.headers['retry-after']).toBe('1');
-        expect(res.body).toEqual({ statusCode: 503, error: 'service_unavailable', message: expect.any(String) });
+        expect(res.body).toEqual({
+          statusCode: 503,
+          error: 'service_unavailable',
+          message: expect.any(String),
+        });
       }
     } finally {
       spy.mockRestore();
@@ -145,11 +171,21 @@ describe('auth-api: per-IP throttling of the credential endpoints (RATE_LIMIT_PE
     const { email, refreshToken } = await registerAndLogin(api); // 2
     await api.http().post('/auth/refresh').send({ refresh_token: refreshToken }).expect(200); // 3
     await login(api, email, WRONG).expect(401); // 4
-    await api.http().post('/auth/register').send({ email: uniqueEmail(), password: PASSWORD }).expect(201); // 5
+    await api
+      .http()
+      .post('/auth/register')
+      .send({ email: uniqueEmail(), password: PASSWORD })
+      .expect(201); // 5
 
     expectTooManyRequests(await login(api, email, PASSWORD), 'too_many_requests');
-    expectTooManyRequests(await api.http().post('/auth/register').send({ email: uniqueEmail(), password: PASSWORD }), 'too_many_requests');
-    expectTooManyRequests(await api.http().post('/auth/refresh').send({ refresh_token: refreshToken }), 'too_many_requests');
+    expectTooManyRequests(
+      await api.http().post('/auth/register').send({ email: uniqueEmail(), password: PASSWORD }),
+      'too_many_requests',
+    );
+    expectTooManyRequests(
+      await api.http().post('/auth/refresh').send({ refresh_token: refreshToken }),
+      'too_many_requests',
+    );
   });
 
   it('throttles repeated logins at the 6th request', async () => {
@@ -172,7 +208,9 @@ describe('auth-api: per-IP throttling of the credential endpoints (RATE_LIMIT_PE
 
 const describeWithRedis = TEST_REDIS_URL ? describe : describe.skip;
 if (!TEST_REDIS_URL) {
-  console.info('lockout-and-throttle: shared-Redis throttling skipped: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) to run it');
+  console.info(
+    'lockout-and-throttle: shared-Redis throttling skipped: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) to run it',
+  );
 }
 
 describeWithRedis('auth-api: throttling shared through Redis (REDIS_URL)', () => {

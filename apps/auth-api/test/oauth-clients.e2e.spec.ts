@@ -17,7 +17,12 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
 
   describe('/clients', () => {
     it('creates a client and shows its secret once', async () => {
-      const res = await api.http().post('/clients').auth(admin, BEARER).send({ name: 'billing', scopes: ['stats:read'] }).expect(201);
+      const res = await api
+        .http()
+        .post('/clients')
+        .auth(admin, BEARER)
+        .send({ name: 'billing', scopes: ['stats:read'] })
+        .expect(201);
       expect(res.body).toEqual({
         client_id: expect.stringMatching(/^[\x21-\x7E]{1,64}$/),
         client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43,}$/),
@@ -26,14 +31,23 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
         createdAt: expect.any(String),
       });
       const list = await api.http().get('/clients').auth(admin, BEARER).expect(200);
-      expect(list.body).toContainEqual({ client_id: res.body.client_id, name: 'billing', scopes: ['stats:read'], createdAt: res.body.createdAt });
+      expect(list.body).toContainEqual({
+        client_id: res.body.client_id,
+        name: 'billing',
+        scopes: ['stats:read'],
+        createdAt: res.body.createdAt,
+      });
     });
 
     it('never shows a secret or its hash in the list, and stores no secret in clear', async () => {
       const clients = [await createClient(api), await createClient(api, [], 'no scopes')];
-      const rows: Array<Record<string, unknown>> = await api.app.get(DataSource).query('SELECT * FROM oauth_clients');
+      const rows: Array<Record<string, unknown>> = await api.app
+        .get(DataSource)
+        .query('SELECT * FROM oauth_clients');
       const stored = JSON.stringify(rows);
-      const list = JSON.stringify((await api.http().get('/clients').auth(admin, BEARER).expect(200)).body);
+      const list = JSON.stringify(
+        (await api.http().get('/clients').auth(admin, BEARER).expect(200)).body,
+      );
       for (const { clientId, secret } of clients) {
         expect(stored).toContain(clientId);
         expect(stored).not.toContain(secret);
@@ -52,14 +66,23 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
       const user = await registerAndLogin(api);
       const { clientId } = await createClient(api);
       await api.http().get('/clients').auth(user.accessToken, BEARER).expect(403);
-      await api.http().post('/clients').auth(user.accessToken, BEARER).send({ name: 'x', scopes: [] }).expect(403);
+      await api
+        .http()
+        .post('/clients')
+        .auth(user.accessToken, BEARER)
+        .send({ name: 'x', scopes: [] })
+        .expect(403);
       await api.http().delete(`/clients/${clientId}`).auth(user.accessToken, BEARER).expect(403);
       await api.http().get('/clients').expect(401);
     });
 
     it('refuses a service token on /clients', async () => {
       const client = await createClient(api);
-      const res = await tokenRequest(api, { grant_type: 'client_credentials' }, basic(client.clientId, client.secret)).expect(200);
+      const res = await tokenRequest(
+        api,
+        { grant_type: 'client_credentials' },
+        basic(client.clientId, client.secret),
+      ).expect(200);
       await api.http().get('/clients').auth(res.body.access_token, BEARER).expect(403);
     });
 
@@ -84,11 +107,14 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
       expect(res.body.fields.map((f: { field: string }) => f.field)).toContain(field);
     });
 
-    it.each(['svc_unknown', 'x'.repeat(150), 'nul%00byte', '%E2%82%AC'])('answers 404 for deleting unknown client %p', async (id) => {
-      const res = await api.http().delete(`/clients/${id}`).auth(admin, BEARER);
-      expect(res.status).toBe(404);
-      expect(res.body.error).toBe('not_found');
-    });
+    it.each(['svc_unknown', 'x'.repeat(150), 'nul%00byte', '%E2%82%AC'])(
+      'answers 404 for deleting unknown client %p',
+      async (id) => {
+        const res = await api.http().delete(`/clients/${id}`).auth(admin, BEARER);
+        expect(res.status).toBe(404);
+        expect(res.body.error).toBe('not_found');
+      },
+    );
   });
 
   describe('GET /.well-known/oauth-authorization-server', () => {
@@ -102,10 +128,20 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
         introspection_endpoint: 'http://auth.test/oauth/introspect',
         access_token_signing_alg_values_supported: ['ES256'],
       });
-      expect([...res.body.grant_types_supported].sort()).toEqual(['client_credentials', 'refresh_token']);
-      expect(res.body.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'none']));
-      expect(res.body.revocation_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'none']));
-      expect([...res.body.introspection_endpoint_auth_methods_supported].sort()).toEqual(['client_secret_basic', 'client_secret_post']);
+      expect([...res.body.grant_types_supported].sort()).toEqual([
+        'client_credentials',
+        'refresh_token',
+      ]);
+      expect(res.body.token_endpoint_auth_methods_supported).toEqual(
+        expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'none']),
+      );
+      expect(res.body.revocation_endpoint_auth_methods_supported).toEqual(
+        expect.arrayContaining(['client_secret_basic', 'client_secret_post', 'none']),
+      );
+      expect([...res.body.introspection_endpoint_auth_methods_supported].sort()).toEqual([
+        'client_secret_basic',
+        'client_secret_post',
+      ]);
       expect(res.body).not.toHaveProperty('authorization_endpoint');
       for (const endpoint of ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint']) {
         const path = new URL(res.body[endpoint]).pathname;
@@ -116,7 +152,10 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
     });
 
     it('names the configured algorithm', async () => {
-      const rsa = await startOAuthApi({ JWT_ALG: 'PS256', AUTH_ISSUER: 'https://login.example.com/' });
+      const rsa = await startOAuthApi({
+        JWT_ALG: 'PS256',
+        AUTH_ISSUER: 'https://login.example.com/',
+      });
       try {
         const res = await rsa.http().get('/.well-known/oauth-authorization-server').expect(200);
         expect(res.body.access_token_signing_alg_values_supported).toEqual(['PS256']);

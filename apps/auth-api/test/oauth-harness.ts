@@ -25,13 +25,26 @@ export async function adminToken(api: TestAuthApi): Promise<string> {
 }
 
 /** Registers a service client through `POST /clients` as the admin. */
-export async function createClient(api: TestAuthApi, scopes = CLIENT_SCOPES, name = 'reporting service'): Promise<TestClient> {
-  const res = await api.http().post('/clients').auth(await adminToken(api), { type: 'bearer' }).send({ name, scopes }).expect(201);
+export async function createClient(
+  api: TestAuthApi,
+  scopes = CLIENT_SCOPES,
+  name = 'reporting service',
+): Promise<TestClient> {
+  const res = await api
+    .http()
+    .post('/clients')
+    .auth(await adminToken(api), { type: 'bearer' })
+    .send({ name, scopes })
+    .expect(201);
   return { clientId: res.body.client_id, secret: res.body.client_secret, scopes: res.body.scopes };
 }
 
 /** RFC 6749 §2.3.1: each part is form-urlencoded, then `id:secret` is Base64-encoded. */
-export function basic(clientId: string, secret: string, encode: (part: string) => string = encodeURIComponent): string {
+export function basic(
+  clientId: string,
+  secret: string,
+  encode: (part: string) => string = encodeURIComponent,
+): string {
   return `Basic ${Buffer.from(`${encode(clientId)}:${encode(secret)}`).toString('base64')}`;
 }
 
@@ -49,8 +62,15 @@ export function tokenRequest(api: TestAuthApi, form: Form, authorization?: strin
 }
 
 /** A client-credentials token of `client` (client_secret_basic). */
-export async function clientToken(api: TestAuthApi, client: TestClient, scope?: string): Promise<string> {
-  const form: Record<string, string> = { grant_type: 'client_credentials', ...(scope === undefined ? {} : { scope }) };
+export async function clientToken(
+  api: TestAuthApi,
+  client: TestClient,
+  scope?: string,
+): Promise<string> {
+  const form: Record<string, string> = {
+    grant_type: 'client_credentials',
+    ...(scope === undefined ? {} : { scope }),
+  };
   const res = await tokenRequest(api, form, basic(client.clientId, client.secret)).expect(200);
   return res.body.access_token as string;
 }
@@ -62,7 +82,11 @@ export function introspect(api: TestAuthApi, client: TestClient, token: string, 
 
 /** Asserts an RFC 6749 §5.2 error: the exact body shape, the status and `Cache-Control: no-store`. */
 export function expectOAuthError(res: Response, status: number, error: string): void {
-  expect({ status: res.status, body: res.body }).toEqual({ status, body: { error, error_description: expect.any(String) } });
+  expect({ status: res.status, body: res.body }).toEqual({
+    status,
+    body: { error, error_description: expect.any(String) },
+  });
   expect(res.headers['cache-control']).toBe('no-store');
-  if (error === 'invalid_client') expect(res.headers['www-authenticate']).toMatch(/^Basic realm="auth-api"/);
+  if (error === 'invalid_client')
+    expect(res.headers['www-authenticate']).toMatch(/^Basic realm="auth-api"/);
 }

@@ -43,7 +43,9 @@ const NASTY_FORMS: string[] = [
  * runs (`framework`: unparsable JSON, media types without a parser; the shared error filter
  * answers those in the `{statusCode, error, message}` shape).
  */
-const OTHER_BODIES: Array<[string | undefined, string | Buffer | undefined, 'oauth' | 'framework']> = [
+const OTHER_BODIES: Array<
+  [string | undefined, string | Buffer | undefined, 'oauth' | 'framework']
+> = [
   ['application/json', '{"grant_type":"client_credentials"}', 'oauth'],
   ['application/json', 'null', 'oauth'],
   ['application/json', '{"__proto__":{"admin":true}}', 'oauth'],
@@ -51,7 +53,11 @@ const OTHER_BODIES: Array<[string | undefined, string | Buffer | undefined, 'oau
   [`${FORM}; charset=utf-16`, Buffer.from('grant_type=client_credentials', 'utf16le'), 'oauth'],
   [undefined, undefined, 'oauth'],
   ['application/json', '{', 'framework'],
-  ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nclient_credentials\r\n--x--', 'framework'],
+  [
+    'multipart/form-data; boundary=x',
+    '--x\r\nContent-Disposition: form-data; name="grant_type"\r\n\r\nclient_credentials\r\n--x--',
+    'framework',
+  ],
   ['application/xml', '<grant_type>client_credentials</grant_type>', 'framework'],
 ];
 
@@ -78,32 +84,41 @@ describe('auth-api: malformed requests to the OAuth endpoints never produce a 5x
   });
   afterAll(() => api.close());
 
-  it.each(OAUTH_ENDPOINTS)('answers every nasty form body to %s with a 4xx in the RFC 6749 error shape', async (path) => {
-    for (const form of NASTY_FORMS) {
-      for (const authorization of [undefined, basic(client.clientId, client.secret)]) {
-        const req = api.http().post(path).set('Content-Type', FORM);
-        if (authorization) req.set('Authorization', authorization);
-        const res = await req.send(form);
-        const seen = { form: form.slice(0, 80), authorization, status: res.status };
-        expect(res.status < 500 ? 'ok' : seen).toBe('ok');
-        // Revocation answers 200 for tokens it does not know; introspection {active:false}.
-        if (res.status >= 400) {
-          expect({ ...seen, body: res.body }).toEqual({ ...seen, body: { error: expect.any(String), error_description: expect.any(String) } });
-          expect(res.headers['cache-control']).toBe('no-store');
+  it.each(OAUTH_ENDPOINTS)(
+    'answers every nasty form body to %s with a 4xx in the RFC 6749 error shape',
+    async (path) => {
+      for (const form of NASTY_FORMS) {
+        for (const authorization of [undefined, basic(client.clientId, client.secret)]) {
+          const req = api.http().post(path).set('Content-Type', FORM);
+          if (authorization) req.set('Authorization', authorization);
+          const res = await req.send(form);
+          const seen = { form: form.slice(0, 80), authorization, status: res.status };
+          expect(res.status < 500 ? 'ok' : seen).toBe('ok');
+          // Revocation answers 200 for tokens it does not know; introspection {active:false}.
+          if (res.status >= 400) {
+            expect({ ...seen, body: res.body }).toEqual({
+              ...seen,
+              body: { error: expect.any(String), error_description: expect.any(String) },
+            });
+            expect(res.headers['cache-control']).toBe('no-store');
+          }
         }
       }
-    }
-  });
+    },
+  );
 
-  it.each(OAUTH_ENDPOINTS)('answers every malformed Authorization header to %s with a 4xx', async (path) => {
-    for (const authorization of authorizations) {
-      const req = api.http().post(path).set('Content-Type', FORM);
-      if (authorization) req.set('Authorization', authorization);
-      const res = await req.send('grant_type=client_credentials&token=x');
-      const seen = { authorization: authorization?.slice(0, 60), status: res.status };
-      expect(res.status < 500 ? 'ok' : seen).toBe('ok');
-    }
-  });
+  it.each(OAUTH_ENDPOINTS)(
+    'answers every malformed Authorization header to %s with a 4xx',
+    async (path) => {
+      for (const authorization of authorizations) {
+        const req = api.http().post(path).set('Content-Type', FORM);
+        if (authorization) req.set('Authorization', authorization);
+        const res = await req.send('grant_type=client_credentials&token=x');
+        const seen = { authorization: authorization?.slice(0, 60), status: res.status };
+        expect(res.status < 500 ? 'ok' : seen).toBe('ok');
+      }
+    },
+  );
 
   it.each(OAUTH_ENDPOINTS)('refuses other content types to %s with a 4xx', async (path) => {
     for (const [type, body, answeredBy] of OTHER_BODIES) {
@@ -112,7 +127,11 @@ describe('auth-api: malformed requests to the OAuth endpoints never produce a 5x
       const res = body === undefined ? await req : await req.send(body);
       const seen = { type, status: res.status, body: res.body };
       if (answeredBy === 'oauth') {
-        expect(seen).toEqual({ type, status: 400, body: { error: 'invalid_request', error_description: expect.any(String) } });
+        expect(seen).toEqual({
+          type,
+          status: 400,
+          body: { error: 'invalid_request', error_description: expect.any(String) },
+        });
         expect(res.headers['cache-control']).toBe('no-store');
       } else {
         expect(res.status >= 400 && res.status < 500 ? 'ok' : seen).toBe('ok');
@@ -122,12 +141,21 @@ describe('auth-api: malformed requests to the OAuth endpoints never produce a 5x
   });
 
   it('answers a body over 64 KiB with 413, not a 5xx', async () => {
-    const res = await api.http().post('/oauth/token').set('Content-Type', FORM).send(`grant_type=client_credentials&scope=${'a'.repeat(70 * 1024)}`);
+    const res = await api
+      .http()
+      .post('/oauth/token')
+      .set('Content-Type', FORM)
+      .send(`grant_type=client_credentials&scope=${'a'.repeat(70 * 1024)}`);
     expect(res.status).toBe(413);
   });
 
   it('still works after all that', async () => {
-    const res = await api.http().post('/oauth/token').set('Authorization', basic(client.clientId, client.secret)).type('form').send({ grant_type: 'client_credentials' });
+    const res = await api
+      .http()
+      .post('/oauth/token')
+      .set('Authorization', basic(client.clientId, client.secret))
+      .type('form')
+      .send({ grant_type: 'client_credentials' });
     expect(res.status).toBe(200);
   });
 });

@@ -2,7 +2,13 @@ import { createServer } from 'node:net';
 import * as oidc from 'openid-client';
 
 import { claimsOf, registerAndLogin, type TestAuthApi } from './harness';
-import { adminToken, CLIENT_SCOPES, createClient, startOAuthApi, type TestClient } from './oauth-harness';
+import {
+  adminToken,
+  CLIENT_SCOPES,
+  createClient,
+  startOAuthApi,
+  type TestClient,
+} from './oauth-harness';
 
 const SECOND = 1000;
 
@@ -23,7 +29,8 @@ async function oauthFailure(promise: Promise<unknown>): Promise<{ status: number
     },
     (error: unknown) => error,
   );
-  if (failure instanceof oidc.ResponseBodyError) return { status: failure.status, error: failure.error };
+  if (failure instanceof oidc.ResponseBodyError)
+    return { status: failure.status, error: failure.error };
   // A 401 carrying `WWW-Authenticate: Basic …` surfaces as a challenge error; its response keeps the body.
   if (failure instanceof oidc.WWWAuthenticateChallengeError) {
     const body = (await failure.response.json()) as { error: string };
@@ -44,9 +51,14 @@ describe('auth-api through openid-client', () => {
   let service: TestClient;
 
   const discover = (clientId: string, auth: oidc.ClientAuth) =>
-    oidc.discovery(new URL(issuer), clientId, undefined, auth, { execute: [oidc.allowInsecureRequests], algorithm: 'oauth2' });
-  const basicConfig = (client: TestClient = service, secret = client.secret) => discover(client.clientId, oidc.ClientSecretBasic(secret));
-  const postConfig = (client: TestClient = service) => discover(client.clientId, oidc.ClientSecretPost(client.secret));
+    oidc.discovery(new URL(issuer), clientId, undefined, auth, {
+      execute: [oidc.allowInsecureRequests],
+      algorithm: 'oauth2',
+    });
+  const basicConfig = (client: TestClient = service, secret = client.secret) =>
+    discover(client.clientId, oidc.ClientSecretBasic(secret));
+  const postConfig = (client: TestClient = service) =>
+    discover(client.clientId, oidc.ClientSecretPost(client.secret));
   const publicConfig = () => discover('auth-api', oidc.None());
 
   beforeAll(async () => {
@@ -65,7 +77,9 @@ describe('auth-api through openid-client', () => {
     expect(metadata.token_endpoint).toBe(`${issuer}/oauth/token`);
     expect(metadata.revocation_endpoint).toBe(`${issuer}/oauth/revoke`);
     expect(metadata.introspection_endpoint).toBe(`${issuer}/oauth/introspect`);
-    expect(metadata.grant_types_supported).toEqual(expect.arrayContaining(['client_credentials', 'refresh_token']));
+    expect(metadata.grant_types_supported).toEqual(
+      expect.arrayContaining(['client_credentials', 'refresh_token']),
+    );
   });
 
   it('obtains a client-credentials token with client_secret_basic, and introspects it', async () => {
@@ -94,7 +108,11 @@ describe('auth-api through openid-client', () => {
     const config = await postConfig();
     const tokens = await oidc.clientCredentialsGrant(config, { scope: 'stats:read' });
     expect(tokens.scope).toBe('stats:read');
-    expect(claimsOf(tokens.access_token)).toMatchObject({ sub: service.clientId, client_id: service.clientId, scope: 'stats:read' });
+    expect(claimsOf(tokens.access_token)).toMatchObject({
+      sub: service.clientId,
+      client_id: service.clientId,
+      scope: 'stats:read',
+    });
   });
 
   it('revokes an access token, after which introspection says inactive', async () => {
@@ -107,11 +125,23 @@ describe('auth-api through openid-client', () => {
   });
 
   it('surfaces the server errors: invalid_client, invalid_scope', async () => {
-    expect(await oauthFailure(oidc.clientCredentialsGrant(await basicConfig(service, `${service.secret}x`)))).toEqual({ status: 401, error: 'invalid_client' });
+    expect(
+      await oauthFailure(
+        oidc.clientCredentialsGrant(await basicConfig(service, `${service.secret}x`)),
+      ),
+    ).toEqual({ status: 401, error: 'invalid_client' });
     const unknown = { ...service, clientId: 'svc_unknown' };
-    expect(await oauthFailure(oidc.clientCredentialsGrant(await basicConfig(unknown)))).toEqual({ status: 401, error: 'invalid_client' });
-    expect(await oauthFailure(oidc.clientCredentialsGrant(await postConfig(), { scope: 'admin' }))).toEqual({ status: 400, error: 'invalid_scope' });
-    expect(await oauthFailure(oidc.tokenIntrospection(await publicConfig(), 'x'))).toEqual({ status: 401, error: 'invalid_client' });
+    expect(await oauthFailure(oidc.clientCredentialsGrant(await basicConfig(unknown)))).toEqual({
+      status: 401,
+      error: 'invalid_client',
+    });
+    expect(
+      await oauthFailure(oidc.clientCredentialsGrant(await postConfig(), { scope: 'admin' })),
+    ).toEqual({ status: 400, error: 'invalid_scope' });
+    expect(await oauthFailure(oidc.tokenIntrospection(await publicConfig(), 'x'))).toEqual({
+      status: 401,
+      error: 'invalid_client',
+    });
   });
 
   it('refreshes a user session through the public client auth-api; the rotated token then fails', async () => {
@@ -120,34 +150,59 @@ describe('auth-api through openid-client', () => {
     const refreshed = await oidc.refreshTokenGrant(config, user.refreshToken);
     expect(refreshed.refresh_token).toEqual(expect.any(String));
     expect(refreshed.refresh_token).not.toBe(user.refreshToken);
-    expect(claimsOf(refreshed.access_token)).toMatchObject({ sub: user.id, client_id: 'auth-api', sid: claimsOf(user.accessToken).sid });
+    expect(claimsOf(refreshed.access_token)).toMatchObject({
+      sub: user.id,
+      client_id: 'auth-api',
+      sid: claimsOf(user.accessToken).sid,
+    });
 
     // Past REFRESH_REUSE_INTERVAL (10 s), the rotated token is a replay: invalid_grant, family revoked.
     api.clock.advance(11 * SECOND);
-    expect(await oauthFailure(oidc.refreshTokenGrant(config, user.refreshToken))).toEqual({ status: 400, error: 'invalid_grant' });
-    expect(await oauthFailure(oidc.refreshTokenGrant(config, refreshed.refresh_token as string))).toEqual({ status: 400, error: 'invalid_grant' });
+    expect(await oauthFailure(oidc.refreshTokenGrant(config, user.refreshToken))).toEqual({
+      status: 400,
+      error: 'invalid_grant',
+    });
+    expect(
+      await oauthFailure(oidc.refreshTokenGrant(config, refreshed.refresh_token as string)),
+    ).toEqual({ status: 400, error: 'invalid_grant' });
   });
 
   it("refuses a user's refresh token to a confidential client without harming the session", async () => {
     const user = await registerAndLogin(api);
-    expect(await oauthFailure(oidc.refreshTokenGrant(await basicConfig(), user.refreshToken))).toEqual({ status: 400, error: 'invalid_grant' });
-    await expect(oidc.refreshTokenGrant(await publicConfig(), user.refreshToken)).resolves.toHaveProperty('access_token');
+    expect(
+      await oauthFailure(oidc.refreshTokenGrant(await basicConfig(), user.refreshToken)),
+    ).toEqual({ status: 400, error: 'invalid_grant' });
+    await expect(
+      oidc.refreshTokenGrant(await publicConfig(), user.refreshToken),
+    ).resolves.toHaveProperty('access_token');
   });
 
   it('revokes a refresh token through the public client: the session ends', async () => {
     const user = await registerAndLogin(api);
     const config = await publicConfig();
     await oidc.tokenRevocation(config, user.refreshToken, { token_type_hint: 'refresh_token' });
-    expect(await oauthFailure(oidc.refreshTokenGrant(config, user.refreshToken))).toEqual({ status: 400, error: 'invalid_grant' });
-    expect(await oidc.tokenIntrospection(await basicConfig(), user.accessToken)).toEqual({ active: false });
+    expect(await oauthFailure(oidc.refreshTokenGrant(config, user.refreshToken))).toEqual({
+      status: 400,
+      error: 'invalid_grant',
+    });
+    expect(await oidc.tokenIntrospection(await basicConfig(), user.accessToken)).toEqual({
+      active: false,
+    });
   });
 
   it('refuses a deleted client at once', async () => {
     const doomed = await createClient(api, ['stats:read'], 'doomed');
     const config = await basicConfig(doomed);
     const { access_token: token } = await oidc.clientCredentialsGrant(config);
-    await api.http().delete(`/clients/${doomed.clientId}`).auth(await adminToken(api), { type: 'bearer' }).expect(204);
+    await api
+      .http()
+      .delete(`/clients/${doomed.clientId}`)
+      .auth(await adminToken(api), { type: 'bearer' })
+      .expect(204);
     expect(await oidc.tokenIntrospection(await basicConfig(), token)).toEqual({ active: false });
-    expect(await oauthFailure(oidc.clientCredentialsGrant(config))).toEqual({ status: 401, error: 'invalid_client' });
+    expect(await oauthFailure(oidc.clientCredentialsGrant(config))).toEqual({
+      status: 401,
+      error: 'invalid_client',
+    });
   });
 });

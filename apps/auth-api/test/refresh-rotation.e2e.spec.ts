@@ -9,7 +9,10 @@ function refresh(api: TestAuthApi, refreshToken: string) {
   return api.http().post('/auth/refresh').send({ refresh_token: refreshToken });
 }
 
-async function rotate(api: TestAuthApi, refreshToken: string): Promise<{ accessToken: string; refreshToken: string }> {
+async function rotate(
+  api: TestAuthApi,
+  refreshToken: string,
+): Promise<{ accessToken: string; refreshToken: string }> {
   const res = await refresh(api, refreshToken).expect(200);
   expect(res.body.refresh_token).not.toBe(refreshToken);
   return { accessToken: res.body.access_token, refreshToken: res.body.refresh_token };
@@ -36,7 +39,9 @@ describe('auth-api: refresh token rotation and reuse detection', () => {
   it('serves 50 racing refreshes of one token with exactly one rotation and the same sid', async () => {
     const user = await registerAndLogin(api);
     const sid = claimsOf(user.accessToken).sid;
-    const results = await Promise.all(Array.from({ length: 50 }, () => refresh(api, user.refreshToken)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => refresh(api, user.refreshToken)),
+    );
 
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(200));
     const issued = new Set(results.map((r) => r.body.refresh_token as string));
@@ -83,7 +88,11 @@ describe('auth-api: refresh token rotation and reuse detection', () => {
     await me(api, second.accessToken).expect(200);
 
     const replay = await refresh(api, user.refreshToken).expect(401);
-    expect(replay.body).toEqual({ statusCode: 401, error: 'invalid_grant', message: expect.any(String) });
+    expect(replay.body).toEqual({
+      statusCode: 401,
+      error: 'invalid_grant',
+      message: expect.any(String),
+    });
     expect((await refresh(api, second.refreshToken).expect(401)).body.error).toBe('invalid_grant');
     const refused = await me(api, second.accessToken).expect(401);
     expect(refused.headers['www-authenticate']).toContain('error="invalid_token"');
@@ -92,7 +101,11 @@ describe('auth-api: refresh token rotation and reuse detection', () => {
 
   it('leaves other sessions of the user alone when one session is revoked for reuse', async () => {
     const user = await registerAndLogin(api);
-    const other = await api.http().post('/auth/login').send({ email: user.email, password: 'correct horse battery' }).expect(200);
+    const other = await api
+      .http()
+      .post('/auth/login')
+      .send({ email: user.email, password: 'correct horse battery' })
+      .expect(200);
     await rotate(api, user.refreshToken);
     api.clock.advance(11 * SECOND);
     await refresh(api, user.refreshToken).expect(401);
@@ -106,17 +119,20 @@ describe('auth-api: refresh token rotation and reuse detection', () => {
     ['the generation', 24],
     ['the MAC', 45],
     ['the padding bits of the last character', 69],
-  ])('refuses a token with a flipped bit in %s and does not revoke the genuine session', async (_part, index) => {
-    const user = await registerAndLogin(api);
-    expect(user.refreshToken).toHaveLength(70);
-    const forged = flipChar(user.refreshToken, index);
-    expect(forged).not.toBe(user.refreshToken);
+  ])(
+    'refuses a token with a flipped bit in %s and does not revoke the genuine session',
+    async (_part, index) => {
+      const user = await registerAndLogin(api);
+      expect(user.refreshToken).toHaveLength(70);
+      const forged = flipChar(user.refreshToken, index);
+      expect(forged).not.toBe(user.refreshToken);
 
-    const res = await refresh(api, forged).expect(401);
-    expect(res.body.error).toBe('invalid_grant');
-    await me(api, user.accessToken).expect(200);
-    await rotate(api, user.refreshToken);
-  });
+      const res = await refresh(api, forged).expect(401);
+      expect(res.body.error).toBe('invalid_grant');
+      await me(api, user.accessToken).expect(200);
+      await rotate(api, user.refreshToken);
+    },
+  );
 
   it("refuses a refresh after the session's absolute lifetime (REFRESH_TOKEN_TTL), rotations notwithstanding", async () => {
     const user = await registerAndLogin(api);
@@ -139,7 +155,13 @@ describe('auth-api: refresh token rotation and reuse detection', () => {
     for (const token of [user.refreshToken, second.refreshToken]) {
       const mac = Buffer.from(token, 'base64url').subarray(20);
       expect(mac).toHaveLength(32);
-      const forms = [token, token.slice(27), mac.toString('base64url'), mac.toString('hex'), mac.toString('base64')];
+      const forms = [
+        token,
+        token.slice(27),
+        mac.toString('base64url'),
+        mac.toString('hex'),
+        mac.toString('base64'),
+      ];
       for (const value of stored) {
         for (const form of forms) expect(value).not.toContain(form);
       }

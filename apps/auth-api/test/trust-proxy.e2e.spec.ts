@@ -15,7 +15,10 @@ describe('auth-api behind a reverse proxy (TRUST_PROXY)', () => {
   let direct: TestAuthApi;
 
   beforeAll(async () => {
-    behindProxy = await startAuthApi({ TRUST_PROXY: '127.0.0.1', RATE_LIMIT_PER_MINUTE: String(LIMIT) });
+    behindProxy = await startAuthApi({
+      TRUST_PROXY: '127.0.0.1',
+      RATE_LIMIT_PER_MINUTE: String(LIMIT),
+    });
     direct = await startAuthApi({ RATE_LIMIT_PER_MINUTE: String(LIMIT) });
   });
   afterAll(async () => {
@@ -35,14 +38,23 @@ describe('auth-api behind a reverse proxy (TRUST_PROXY)', () => {
 
   it('records the forwarded client address on the session', async () => {
     const email = uniqueEmail('proxied');
-    await behindProxy.http().post('/auth/register').set('X-Forwarded-For', '198.51.100.7').send({ email, password: PASSWORD }).expect(201);
+    await behindProxy
+      .http()
+      .post('/auth/register')
+      .set('X-Forwarded-For', '198.51.100.7')
+      .send({ email, password: PASSWORD })
+      .expect(201);
     const tokens = await behindProxy
       .http()
       .post('/auth/login')
       .set('X-Forwarded-For', '198.51.100.7')
       .send({ email, password: PASSWORD })
       .expect(200);
-    const sessions = await behindProxy.http().get('/auth/sessions').auth(tokens.body.access_token, { type: 'bearer' }).expect(200);
+    const sessions = await behindProxy
+      .http()
+      .get('/auth/sessions')
+      .auth(tokens.body.access_token, { type: 'bearer' })
+      .expect(200);
     expect(sessions.body).toEqual([expect.objectContaining({ ip: '198.51.100.7', current: true })]);
   });
 
@@ -52,6 +64,8 @@ describe('auth-api behind a reverse proxy (TRUST_PROXY)', () => {
   });
 
   it('refuses TRUST_PROXY=true at start: it would let any client pick its address', () => {
-    expect(() => loadAuthApiConfig({ TRUST_PROXY: 'true' })).toThrow(/^TRUST_PROXY="true" is invalid/);
+    expect(() => loadAuthApiConfig({ TRUST_PROXY: 'true' })).toThrow(
+      /^TRUST_PROXY="true" is invalid/,
+    );
   });
 });

@@ -33,7 +33,9 @@ describe('signing keys: two instances activating at once on one database', () =>
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
-    const postgres = TEST_DATABASE_URL ? await createPostgresDatabase(TEST_DATABASE_URL) : undefined;
+    const postgres = TEST_DATABASE_URL
+      ? await createPostgresDatabase(TEST_DATABASE_URL)
+      : undefined;
     dropDatabase = postgres?.drop;
     dataSource = await createDataSource(
       dataSourceOptions({ databaseUrl: postgres?.url, sqlitePath: join(dataDir, 'race.sqlite') }),
@@ -74,35 +76,46 @@ describe('signing keys: two instances activating at once on one database', () =>
   }
 
   function store(repository: Repository<SigningKeyEntity>, clock: FakeClock): DbSigningKeyStore {
-    return new DbSigningKeyStore(repository, config, new SecretBox(KEY_ENCRYPTION_KEY), clock, new AuthApiMetrics());
+    return new DbSigningKeyStore(
+      repository,
+      config,
+      new SecretBox(KEY_ENCRYPTION_KEY),
+      clock,
+      new AuthApiMetrics(),
+    );
   }
 
   async function unretiredActiveKids(): Promise<string[]> {
     const rows = await dataSource.getRepository(SigningKeyEntity).find();
-    return rows.filter((row) => row.activatedAt !== null && row.retiredAt === null).map((row) => row.kid);
+    return rows
+      .filter((row) => row.activatedAt !== null && row.retiredAt === null)
+      .map((row) => row.kid);
   }
 
   it.each([
     ['at different moments', 0],
     ['in the same millisecond', 1],
-  ])('both insert an active key before either retires (%s): one is left, and both sign with it', async (_, sameMs) => {
-    const barrier = { waiting: [] as Array<() => void>, parties: 2 };
-    const now = Date.now();
-    const a = store(barrierRepository(barrier), new FakeClock(now));
-    const b = store(barrierRepository(barrier), new FakeClock(sameMs ? now : now + 5));
+  ])(
+    'both insert an active key before either retires (%s): one is left, and both sign with it',
+    async (_, sameMs) => {
+      const barrier = { waiting: [] as Array<() => void>, parties: 2 };
+      const now = Date.now();
+      const a = store(barrierRepository(barrier), new FakeClock(now));
+      const b = store(barrierRepository(barrier), new FakeClock(sameMs ? now : now + 5));
 
-    await Promise.all([a.initialize(), b.initialize()]);
+      await Promise.all([a.initialize(), b.initialize()]);
 
-    const active = await unretiredActiveKids();
-    expect(active.length).toBeGreaterThanOrEqual(1);
-    const [signedByA, signedByB] = await Promise.all([a.getSigningKey(), b.getSigningKey()]);
-    expect(signedByB.kid).toBe(signedByA.kid);
-    expect(active).toContain(signedByA.kid);
-    // A third instance starting later agrees, and creates no key of its own.
-    const c = store(dataSource.getRepository(SigningKeyEntity), new FakeClock(now + 10));
-    await c.initialize();
-    expect((await c.getSigningKey()).kid).toBe(signedByA.kid);
-  });
+      const active = await unretiredActiveKids();
+      expect(active.length).toBeGreaterThanOrEqual(1);
+      const [signedByA, signedByB] = await Promise.all([a.getSigningKey(), b.getSigningKey()]);
+      expect(signedByB.kid).toBe(signedByA.kid);
+      expect(active).toContain(signedByA.kid);
+      // A third instance starting later agrees, and creates no key of its own.
+      const c = store(dataSource.getRepository(SigningKeyEntity), new FakeClock(now + 10));
+      await c.initialize();
+      expect((await c.getSigningKey()).kid).toBe(signedByA.kid);
+    },
+  );
 
   it('a rotation in the same millisecond as the activation still replaces the active key', async () => {
     const clock = new FakeClock();
@@ -131,20 +144,27 @@ describe('signing keys: two instances activating at once on one database', () =>
 });
 
 /** PostgreSQL only: two processes on one SQLite file are not a supported deployment. */
-(TEST_DATABASE_URL ? describe : describe.skip)('migrations: two instances starting at once on an empty PostgreSQL database', () => {
-  it('both start; every migration ran exactly once', async () => {
-    const postgres = await createPostgresDatabase(TEST_DATABASE_URL!);
-    const instances = Array.from({ length: 3 }, () =>
-      createDataSource(dataSourceOptions({ databaseUrl: postgres.url, sqlitePath: ':memory:' })),
-    );
-    try {
-      await Promise.all(instances.map((instance) => instance.initialize()));
-      const ran: Array<{ name: string }> = await instances[0].query('SELECT name FROM migrations ORDER BY id');
-      expect(ran.map((row) => row.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
-      await instances[1].getRepository(SigningKeyEntity).count();
-    } finally {
-      await Promise.all(instances.map((instance) => instance.isInitialized && instance.destroy()));
-      await postgres.drop();
-    }
-  });
-});
+(TEST_DATABASE_URL ? describe : describe.skip)(
+  'migrations: two instances starting at once on an empty PostgreSQL database',
+  () => {
+    it('both start; every migration ran exactly once', async () => {
+      const postgres = await createPostgresDatabase(TEST_DATABASE_URL!);
+      const instances = Array.from({ length: 3 }, () =>
+        createDataSource(dataSourceOptions({ databaseUrl: postgres.url, sqlitePath: ':memory:' })),
+      );
+      try {
+        await Promise.all(instances.map((instance) => instance.initialize()));
+        const ran: Array<{ name: string }> = await instances[0].query(
+          'SELECT name FROM migrations ORDER BY id',
+        );
+        expect(ran.map((row) => row.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
+        await instances[1].getRepository(SigningKeyEntity).count();
+      } finally {
+        await Promise.all(
+          instances.map((instance) => instance.isInitialized && instance.destroy()),
+        );
+        await postgres.drop();
+      }
+    });
+  },
+);

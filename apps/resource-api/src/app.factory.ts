@@ -17,7 +17,9 @@ export interface ResourceApiOptions {
  * Builds resource-api (not yet listening): used by main.ts, the tests and `npm run openapi`.
  * Rejects with a `ConfigError` on a bad variable, before any module is built.
  */
-export async function createResourceApi(options: ResourceApiOptions = {}): Promise<NestFastifyApplication> {
+export async function createResourceApi(
+  options: ResourceApiOptions = {},
+): Promise<NestFastifyApplication> {
   const loaded = await loadResourceApiConfigModule(options.config);
   return createServiceApp(AppModule.forRoot(loaded), {
     logger: options.logger,

@@ -2,11 +2,20 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 
 import { AuthModule } from '@jwt-token/auth';
-import { ApiExceptionFilter, type LoadedServiceConfig, LoggingModule, MetricsModule } from '@jwt-token/service-kit';
+import {
+  ApiExceptionFilter,
+  type LoadedServiceConfig,
+  LoggingModule,
+  MetricsModule,
+} from '@jwt-token/service-kit';
 
 import { ArticlesController } from './articles/articles.controller';
 import { ArticlesService } from './articles/articles.service';
-import { RESOURCE_API_CONFIG_KEY, type ResourceApiConfig, type ResourceApiConfigService } from './config/resource-api.config';
+import {
+  RESOURCE_API_CONFIG_KEY,
+  type ResourceApiConfig,
+  type ResourceApiConfigService,
+} from './config/resource-api.config';
 import { HealthController } from './health/health.controller';
 import { MeController } from './me/me.controller';
 import { StatsController } from './stats/stats.controller';
@@ -23,7 +32,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule,
-        LoggingModule.forRoot({ level: config.logLevel, format: config.logFormat, service: 'resource-api' }),
+        LoggingModule.forRoot({
+          level: config.logLevel,
+          format: config.logFormat,
+          service: 'resource-api',
+        }),
         MetricsModule.forRoot({ enabled: config.metricsEnabled }),
         // Guards every route globally: a valid token is needed unless the route is @Public().
         // Keys are fetched from the JWKS on first need, so this service starts while auth-api is down.

@@ -5,11 +5,16 @@ import { ConfigService } from '@nestjs/config';
 import { ConfigError, listen } from '@jwt-token/service-kit';
 
 import { createResourceApi } from './app.factory';
-import { RESOURCE_API_CONFIG_KEY, type ResourceApiConfigService } from './config/resource-api.config';
+import {
+  RESOURCE_API_CONFIG_KEY,
+  type ResourceApiConfigService,
+} from './config/resource-api.config';
 
 async function bootstrap(): Promise<void> {
   const app = await createResourceApi();
-  const { port, host } = app.get<ResourceApiConfigService>(ConfigService).get(RESOURCE_API_CONFIG_KEY, { infer: true });
+  const { port, host } = app
+    .get<ResourceApiConfigService>(ConfigService)
+    .get(RESOURCE_API_CONFIG_KEY, { infer: true });
   await listen(app, port, host, 'resource-api');
 }
 

@@ -7,7 +7,10 @@ import request from 'supertest';
 import { InMemoryKeyStore, TestTokenFactory } from '@jwt-token/auth/testing';
 
 import { createResourceApi } from '../src/app.factory';
-import { RESOURCE_API_CONFIG_KEY, type ResourceApiConfigService } from '../src/config/resource-api.config';
+import {
+  RESOURCE_API_CONFIG_KEY,
+  type ResourceApiConfigService,
+} from '../src/config/resource-api.config';
 import { JwksServer } from './jwks-server';
 import { createHarness, ISSUER } from './resource-api.harness';
 
@@ -25,8 +28,14 @@ describe('resource-api configuration through @nestjs/config', () => {
     useEnv({ ENV_FILE: '/nonexistent/resource-api.env', AUTH_AUDIENCE: 'not-this-one' });
     const h = await createHarness();
     try {
-      const config = h.app.get<ResourceApiConfigService>(ConfigService).get(RESOURCE_API_CONFIG_KEY, { infer: true });
-      expect(config.auth).toMatchObject({ issuer: ISSUER, audience: 'resource-api', jwksUri: h.jwks.url });
+      const config = h.app
+        .get<ResourceApiConfigService>(ConfigService)
+        .get(RESOURCE_API_CONFIG_KEY, { infer: true });
+      expect(config.auth).toMatchObject({
+        issuer: ISSUER,
+        audience: 'resource-api',
+        jwksUri: h.jwks.url,
+      });
       await h.http().get('/me').auth(h.tokens.sign(), { type: 'bearer' }).expect(200);
     } finally {
       await h.close();
@@ -40,15 +49,36 @@ describe('resource-api configuration through @nestjs/config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'resource-api-env-'));
     const envFile = join(dir, 'resource-api.env');
     // A bad LOG_LEVEL in the file, overridden by the environment: the environment wins.
-    writeFileSync(envFile, [`AUTH_ISSUER=${ISSUER}`, `AUTH_JWKS_URI=${jwks.url}`, 'AUTH_AUDIENCE=orders-from-file', 'LOG_LEVEL=loud'].join('\n'));
-    useEnv({ ENV_FILE: envFile, LOG_LEVEL: 'fatal', LOG_FORMAT: 'json', AUTH_ISSUER: undefined, AUTH_JWKS_URI: undefined, AUTH_AUDIENCE: undefined });
+    writeFileSync(
+      envFile,
+      [
+        `AUTH_ISSUER=${ISSUER}`,
+        `AUTH_JWKS_URI=${jwks.url}`,
+        'AUTH_AUDIENCE=orders-from-file',
+        'LOG_LEVEL=loud',
+      ].join('\n'),
+    );
+    useEnv({
+      ENV_FILE: envFile,
+      LOG_LEVEL: 'fatal',
+      LOG_FORMAT: 'json',
+      AUTH_ISSUER: undefined,
+      AUTH_JWKS_URI: undefined,
+      AUTH_AUDIENCE: undefined,
+    });
     const app = await createResourceApi();
     try {
       await app.init();
       await app.getHttpAdapter().getInstance().ready();
       const http = () => request(app.getHttpServer());
-      await http().get('/me').auth(new TestTokenFactory(keys, ISSUER, 'orders-from-file').sign(), { type: 'bearer' }).expect(200);
-      await http().get('/me').auth(new TestTokenFactory(keys, ISSUER, 'resource-api').sign(), { type: 'bearer' }).expect(401);
+      await http()
+        .get('/me')
+        .auth(new TestTokenFactory(keys, ISSUER, 'orders-from-file').sign(), { type: 'bearer' })
+        .expect(200);
+      await http()
+        .get('/me')
+        .auth(new TestTokenFactory(keys, ISSUER, 'resource-api').sign(), { type: 'bearer' })
+        .expect(401);
     } finally {
       await app.close();
       await jwks.stop();

@@ -31,7 +31,10 @@ describe('logs never contain credentials', () => {
       KEY_ENCRYPTION_KEY,
       LOG_LEVEL: 'trace',
     });
-    resource = new ServiceProcess('resource-api', resourcePort, { AUTH_ISSUER: issuer, LOG_LEVEL: 'trace' });
+    resource = new ServiceProcess('resource-api', resourcePort, {
+      AUTH_ISSUER: issuer,
+      LOG_LEVEL: 'trace',
+    });
     await auth.start();
     await resource.start();
   });
@@ -45,25 +48,52 @@ describe('logs never contain credentials', () => {
   it('writes request lines with ids, and none of the passwords, tokens, secrets or keys', async () => {
     const email = `logged-${Date.now()}@example.com`;
     await call(auth.url, 'POST', '/auth/register', { body: { email, password: USER_PASSWORD } });
-    const login = await call(auth.url, 'POST', '/auth/login', { body: { email, password: USER_PASSWORD } });
+    const login = await call(auth.url, 'POST', '/auth/login', {
+      body: { email, password: USER_PASSWORD },
+    });
     const { access_token: access, refresh_token: refresh } = login.body;
-    const refreshed = await call(auth.url, 'POST', '/auth/refresh', { body: { refresh_token: refresh } });
+    const refreshed = await call(auth.url, 'POST', '/auth/refresh', {
+      body: { refresh_token: refresh },
+    });
     await call(resource.url, 'GET', '/me', { token: refreshed.body.access_token });
     await call(resource.url, 'GET', '/me', { token: `${access}tampered` });
-    await call(auth.url, 'POST', '/auth/password', { token: refreshed.body.access_token, body: { currentPassword: USER_PASSWORD, newPassword: NEW_PASSWORD } });
+    await call(auth.url, 'POST', '/auth/password', {
+      token: refreshed.body.access_token,
+      body: { currentPassword: USER_PASSWORD, newPassword: NEW_PASSWORD },
+    });
     const admin = await call(auth.url, 'POST', '/auth/login', { body: ADMIN });
-    const client = await call(auth.url, 'POST', '/clients', { token: admin.body.access_token, body: { name: 'svc', scopes: ['stats:read'] } });
+    const client = await call(auth.url, 'POST', '/clients', {
+      token: admin.body.access_token,
+      body: { name: 'svc', scopes: ['stats:read'] },
+    });
     const granted = await call(auth.url, 'POST', '/oauth/token', {
       basic: [client.body.client_id, client.body.client_secret],
       form: { grant_type: 'client_credentials' },
     });
     await call(auth.url, 'POST', '/oauth/introspect', {
-      form: { token: granted.body.access_token, client_id: client.body.client_id, client_secret: client.body.client_secret },
+      form: {
+        token: granted.body.access_token,
+        client_id: client.body.client_id,
+        client_secret: client.body.client_secret,
+      },
     });
-    await call(auth.url, 'POST', '/auth/logout', { token: refreshed.body.access_token, body: { refresh_token: refreshed.body.refresh_token } });
+    await call(auth.url, 'POST', '/auth/logout', {
+      token: refreshed.body.access_token,
+      body: { refresh_token: refreshed.body.refresh_token },
+    });
 
-    secrets.push(access, refresh, refreshed.body.access_token, refreshed.body.refresh_token, admin.body.access_token);
-    secrets.push(client.body.client_secret, granted.body.access_token, readFileSync(join(dataDir, 'auth.sqlite')).length > 0 ? 'PRIVATE KEY' : '');
+    secrets.push(
+      access,
+      refresh,
+      refreshed.body.access_token,
+      refreshed.body.refresh_token,
+      admin.body.access_token,
+    );
+    secrets.push(
+      client.body.client_secret,
+      granted.body.access_token,
+      readFileSync(join(dataDir, 'auth.sqlite')).length > 0 ? 'PRIVATE KEY' : '',
+    );
     // Every JWT starts with a base64url JSON header: none may appear at all.
     secrets.push('eyJhbGciOi');
 

@@ -75,7 +75,8 @@ export class ServiceProcess {
     this.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`${this.name} exited early: ${this.output.join('')}`);
+      if (child.exitCode !== null)
+        throw new Error(`${this.name} exited early: ${this.output.join('')}`);
       try {
         if ((await fetch(`${this.url}/health`)).status === 200) return;
       } catch {
@@ -130,12 +131,18 @@ export async function call(
   base: string,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; form?: Record<string, string>; basic?: [string, string] } = {},
+  options: {
+    token?: string;
+    body?: unknown;
+    form?: Record<string, string>;
+    basic?: [string, string];
+  } = {},
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const headers: Record<string, string> = {};
   let body: string | undefined;
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.basic) headers.authorization = `Basic ${Buffer.from(options.basic.join(':')).toString('base64')}`;
+  if (options.basic)
+    headers.authorization = `Basic ${Buffer.from(options.basic.join(':')).toString('base64')}`;
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.body);
@@ -146,7 +153,11 @@ export async function call(
   }
   const response = await fetch(`${base}${path}`, { method, headers, body });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  return {
+    status: response.status,
+    body: text ? JSON.parse(text) : undefined,
+    headers: response.headers,
+  };
 }
 
 /** Writes each service's {@link ServiceProcess.errorLines} to the test output, if it has any. */
@@ -154,6 +165,8 @@ export function reportServiceErrors(services: Array<ServiceProcess | undefined>)
   for (const service of services) {
     const lines = service?.errorLines() ?? [];
     if (lines.length === 0) continue;
-    process.stdout.write(`[${service!.name} :${service!.port}] logged ${lines.length} error line(s):\n${lines.join('\n')}\n`);
+    process.stdout.write(
+      `[${service!.name} :${service!.port}] logged ${lines.length} error line(s):\n${lines.join('\n')}\n`,
+    );
   }
 }

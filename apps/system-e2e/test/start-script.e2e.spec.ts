@@ -42,44 +42,57 @@ describe('scripts/start.mjs', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it.each(['SIGTERM', 'SIGINT'] as const)('runs both services, tells their logs apart, and %s stops both with no orphan', async (signal) => {
-    const [authPort, resourcePort] = [await freePort(), await freePort()];
-    starter = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        ENV_FILE: NO_ENV_FILE,
-        DATA_DIR: dataDir,
-        AUTH_API_PORT: String(authPort),
-        RESOURCE_API_PORT: String(resourcePort),
-        AUTH_ISSUER: `http://127.0.0.1:${authPort}`,
-        ADMIN_EMAIL: 'start-admin@example.com',
-        ADMIN_PASSWORD: 'start-admin-password',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    output = '';
-    starter.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    starter.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => starter.once('exit', (code) => resolve(code)));
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'runs both services, tells their logs apart, and %s stops both with no orphan',
+    async (signal) => {
+      const [authPort, resourcePort] = [await freePort(), await freePort()];
+      starter = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          ENV_FILE: NO_ENV_FILE,
+          DATA_DIR: dataDir,
+          AUTH_API_PORT: String(authPort),
+          RESOURCE_API_PORT: String(resourcePort),
+          AUTH_ISSUER: `http://127.0.0.1:${authPort}`,
+          ADMIN_EMAIL: 'start-admin@example.com',
+          ADMIN_PASSWORD: 'start-admin-password',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      output = '';
+      starter.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      starter.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) =>
+        starter.once('exit', (code) => resolve(code)),
+      );
 
-    const healthy = async (port: number) => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200;
-    await waitFor(async () => (await healthy(authPort)) && (await healthy(resourcePort)), 30_000);
-    await waitFor(() => output.includes(`http://127.0.0.1:${resourcePort}`) && output.includes('start-admin@example.com'), 10_000);
-    expect(output).toContain(`http://127.0.0.1:${authPort}`);
-    expect(output).toMatch(/^\[auth-api\]/m);
-    expect(output).toMatch(/^\[resource-api\]/m);
-    expect(output).not.toContain('start-admin-password');
+      const healthy = async (port: number) =>
+        (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200;
+      await waitFor(async () => (await healthy(authPort)) && (await healthy(resourcePort)), 30_000);
+      await waitFor(
+        () =>
+          output.includes(`http://127.0.0.1:${resourcePort}`) &&
+          output.includes('start-admin@example.com'),
+        10_000,
+      );
+      expect(output).toContain(`http://127.0.0.1:${authPort}`);
+      expect(output).toMatch(/^\[auth-api\]/m);
+      expect(output).toMatch(/^\[resource-api\]/m);
+      expect(output).not.toContain('start-admin-password');
 
-    childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(starter.pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((pid) => pid > 0);
-    expect(childPids).toHaveLength(2);
-    starter.kill(signal);
-    expect(await exited).toBe(0);
-    expect(await healthy(authPort)).toBe(false);
-    expect(await healthy(resourcePort)).toBe(false);
-    for (const pid of new Set(childPids)) expect(alive(pid)).toBe(false);
-  });
+      childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(starter.pid)], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .map((line) => Number(line.trim()))
+        .filter((pid) => pid > 0);
+      expect(childPids).toHaveLength(2);
+      starter.kill(signal);
+      expect(await exited).toBe(0);
+      expect(await healthy(authPort)).toBe(false);
+      expect(await healthy(resourcePort)).toBe(false);
+      for (const pid of new Set(childPids)) expect(alive(pid)).toBe(false);
+    },
+  );
 });

@@ -18,7 +18,13 @@ function forgeWithUnknownKey(issuer: string): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
   const input = `${encode({ alg: 'ES256', typ: 'at+jwt', kid: 'not-a-published-kid' })}.${encode({
-    iss: issuer, sub: 'intruder', aud: 'resource-api', iat: now, exp: now + 600, roles: ['admin'], scope: 'stats:read',
+    iss: issuer,
+    sub: 'intruder',
+    aud: 'resource-api',
+    iat: now,
+    exp: now + 600,
+    roles: ['admin'],
+    scope: 'stats:read',
   })}`;
   return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
@@ -27,7 +33,13 @@ describe('auth-api and resource-api as real processes', () => {
   let dataDir: string;
   let auth: ServiceProcess;
   let resource: ServiceProcess;
-  const state: { userId?: string; userToken?: string; userRefresh?: string; adminToken?: string; rotatedToken?: string } = {};
+  const state: {
+    userId?: string;
+    userToken?: string;
+    userRefresh?: string;
+    adminToken?: string;
+    rotatedToken?: string;
+  } = {};
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'system-e2e-'));
@@ -55,44 +67,91 @@ describe('auth-api and resource-api as real processes', () => {
 
   it('accepts a token issued by auth-api, verified with its JWKS', async () => {
     const email = `user-${Date.now()}@example.com`;
-    const registered = await call(auth.url, 'POST', '/auth/register', { body: { email, password: PASSWORD } });
+    const registered = await call(auth.url, 'POST', '/auth/register', {
+      body: { email, password: PASSWORD },
+    });
     expect(registered.status).toBe(201);
-    const login = await call(auth.url, 'POST', '/auth/login', { body: { email, password: PASSWORD } });
+    const login = await call(auth.url, 'POST', '/auth/login', {
+      body: { email, password: PASSWORD },
+    });
     expect(login.status).toBe(200);
-    Object.assign(state, { userId: registered.body.id, userToken: login.body.access_token, userRefresh: login.body.refresh_token });
+    Object.assign(state, {
+      userId: registered.body.id,
+      userToken: login.body.access_token,
+      userRefresh: login.body.refresh_token,
+    });
 
     const me = await call(resource.url, 'GET', '/me', { token: state.userToken });
-    expect(me).toMatchObject({ status: 200, body: { sub: state.userId, roles: ['user'], scope: '' } });
+    expect(me).toMatchObject({
+      status: 200,
+      body: { sub: state.userId, roles: ['user'], scope: '' },
+    });
     expect((await call(resource.url, 'GET', '/me')).status).toBe(401);
   });
 
   it('applies roles across the wire, including a promotion seen after refresh', async () => {
-    expect((await call(resource.url, 'POST', '/articles', { token: state.userToken, body: { title: 't', body: 'b' } })).status).toBe(403);
+    expect(
+      (
+        await call(resource.url, 'POST', '/articles', {
+          token: state.userToken,
+          body: { title: 't', body: 'b' },
+        })
+      ).status,
+    ).toBe(403);
 
     const adminLogin = await call(auth.url, 'POST', '/auth/login', { body: ADMIN });
     state.adminToken = adminLogin.body.access_token;
-    const promoted = await call(auth.url, 'PATCH', `/users/${state.userId}`, { token: state.adminToken, body: { roles: ['editor'] } });
+    const promoted = await call(auth.url, 'PATCH', `/users/${state.userId}`, {
+      token: state.adminToken,
+      body: { roles: ['editor'] },
+    });
     expect(promoted.status).toBe(200);
-    const refreshed = await call(auth.url, 'POST', '/auth/refresh', { body: { refresh_token: state.userRefresh } });
+    const refreshed = await call(auth.url, 'POST', '/auth/refresh', {
+      body: { refresh_token: state.userRefresh },
+    });
     expect(refreshed.status).toBe(200);
     const editorToken = refreshed.body.access_token;
 
-    const created = await call(resource.url, 'POST', '/articles', { token: editorToken, body: { title: 'Hello', body: 'World' } });
+    const created = await call(resource.url, 'POST', '/articles', {
+      token: editorToken,
+      body: { title: 'Hello', body: 'World' },
+    });
     expect(created.status).toBe(201);
-    expect((await call(resource.url, 'DELETE', `/articles/${created.body.id}`, { token: editorToken })).status).toBe(403);
-    expect((await call(resource.url, 'DELETE', `/articles/${created.body.id}`, { token: state.adminToken })).status).toBe(204);
-    expect((await call(resource.url, 'DELETE', `/articles/${created.body.id}`, { token: state.adminToken })).status).toBe(404);
+    expect(
+      (await call(resource.url, 'DELETE', `/articles/${created.body.id}`, { token: editorToken }))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await call(resource.url, 'DELETE', `/articles/${created.body.id}`, {
+          token: state.adminToken,
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await call(resource.url, 'DELETE', `/articles/${created.body.id}`, {
+          token: state.adminToken,
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('applies scopes to a client-credentials token', async () => {
-    const client = await call(auth.url, 'POST', '/clients', { token: state.adminToken, body: { name: 'stats', scopes: ['stats:read'] } });
+    const client = await call(auth.url, 'POST', '/clients', {
+      token: state.adminToken,
+      body: { name: 'stats', scopes: ['stats:read'] },
+    });
     expect(client.status).toBe(201);
     const granted = await call(auth.url, 'POST', '/oauth/token', {
       basic: [client.body.client_id, client.body.client_secret],
       form: { grant_type: 'client_credentials', scope: 'stats:read' },
     });
     expect(granted.status).toBe(200);
-    expect((await call(resource.url, 'GET', '/internal/stats', { token: granted.body.access_token })).status).toBe(200);
+    expect(
+      (await call(resource.url, 'GET', '/internal/stats', { token: granted.body.access_token }))
+        .status,
+    ).toBe(200);
 
     const denied = await call(resource.url, 'GET', '/internal/stats', { token: state.userToken });
     expect(denied.status).toBe(403);
@@ -107,15 +166,21 @@ describe('auth-api and resource-api as real processes', () => {
     expect(kidOf(state.rotatedToken)).toBe(rotated.body.kid);
     expect(kidOf(state.rotatedToken)).not.toBe(kidOf(state.userToken!));
 
-    expect((await call(resource.url, 'GET', '/me', { token: state.rotatedToken })).status).toBe(200);
+    expect((await call(resource.url, 'GET', '/me', { token: state.rotatedToken })).status).toBe(
+      200,
+    );
     expect((await call(resource.url, 'GET', '/me', { token: state.userToken })).status).toBe(200);
   });
 
   it('keeps serving with cached keys while auth-api is down, and refuses unknown kids', async () => {
     expect(await auth.stop()).toBe(0);
-    expect((await call(resource.url, 'GET', '/me', { token: state.rotatedToken })).status).toBe(200);
+    expect((await call(resource.url, 'GET', '/me', { token: state.rotatedToken })).status).toBe(
+      200,
+    );
     expect((await call(resource.url, 'GET', '/me', { token: state.userToken })).status).toBe(200);
-    const forged = await call(resource.url, 'GET', '/me', { token: forgeWithUnknownKey(`http://127.0.0.1:${auth.port}`) });
+    const forged = await call(resource.url, 'GET', '/me', {
+      token: forgeWithUnknownKey(`http://127.0.0.1:${auth.port}`),
+    });
     expect(forged.status).toBe(401);
     expect(forged.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect((await call(resource.url, 'GET', '/articles')).status).toBe(200);

@@ -96,9 +96,13 @@ function declarationProgram(files, emitOptions, entryFiles) {
   // Only the in-memory declarations exist under dist: a stale dist on disk plays no part, and a
   // missing one (a fresh clone, never built) must not stop module resolution from looking there.
   const dist = join(LIBRARY, 'dist') + sep;
-  const distDirectories = new Set([...files.keys()].flatMap((f) => ancestorsWithin(dirname(f), dist)));
+  const distDirectories = new Set(
+    [...files.keys()].flatMap((f) => ancestorsWithin(dirname(f), dist)),
+  );
   host.fileExists = (f) => files.has(resolve(f)) || (!resolve(f).startsWith(dist) && fileExists(f));
-  host.directoryExists = (d) => distDirectories.has(resolve(d)) || (directoryExists ? directoryExists(d) : ts.sys.directoryExists(d));
+  host.directoryExists = (d) =>
+    distDirectories.has(resolve(d)) ||
+    (directoryExists ? directoryExists(d) : ts.sys.directoryExists(d));
   host.readFile = (f) => (files.has(resolve(f)) ? files.get(resolve(f)) : readFile(f));
   host.getSourceFile = (f, languageVersion, onError, shouldCreate) =>
     files.has(resolve(f))

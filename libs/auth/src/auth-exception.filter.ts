@@ -1,4 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Injectable } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 
 import { AUTH_RESOLVED_OPTIONS } from './auth.constants';
@@ -23,7 +29,8 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     const { httpAdapter } = this.adapterHost;
     const response = host.switchToHttp().getResponse();
     const described = describeAuthError(error, this.options.realm);
-    if (described.wwwAuthenticate) httpAdapter.setHeader(response, 'WWW-Authenticate', described.wwwAuthenticate);
+    if (described.wwwAuthenticate)
+      httpAdapter.setHeader(response, 'WWW-Authenticate', described.wwwAuthenticate);
     httpAdapter.reply(response, described.body, described.status);
   }
 }

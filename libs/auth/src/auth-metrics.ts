@@ -35,7 +35,8 @@ export class AuthMetrics {
         register: { getSingleMetric(name: string): unknown };
         Counter: new (config: { name: string; help: string; labelNames: string[] }) => PromCounter;
       };
-      const existing = prom.register.getSingleMetric(VERIFICATIONS_METRIC) as PromCounter | undefined;
+      const existing = prom.register.getSingleMetric(VERIFICATIONS_METRIC) as
+        PromCounter | undefined;
       return (
         existing ??
         new prom.Counter({

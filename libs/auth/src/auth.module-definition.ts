@@ -2,7 +2,10 @@ import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 
 import { AUTH_MODULE_OPTIONS } from './auth.constants';
-import type { AuthModuleExtras, AuthModuleOptions } from './interfaces/auth-module-options.interface';
+import type {
+  AuthModuleExtras,
+  AuthModuleOptions,
+} from './interfaces/auth-module-options.interface';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { RolesGuard } from './roles.guard';
 import { ScopesGuard } from './scopes.guard';
@@ -21,9 +24,12 @@ export const {
 } = new ConfigurableModuleBuilder<AuthModuleOptions>({ optionsInjectionToken: AUTH_MODULE_OPTIONS })
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createAuthOptions')
-  .setExtras<Required<AuthModuleExtras>>({ globalGuards: true, isGlobal: true }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-    providers: [...(definition.providers ?? []), ...(extras.globalGuards ? GLOBAL_GUARDS : [])],
-  }))
+  .setExtras<Required<AuthModuleExtras>>(
+    { globalGuards: true, isGlobal: true },
+    (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+      providers: [...(definition.providers ?? []), ...(extras.globalGuards ? GLOBAL_GUARDS : [])],
+    }),
+  )
   .build();

@@ -61,7 +61,11 @@ function createKeySource(options: ResolvedAuthOptions): KeySource {
       inject: [AUTH_MODULE_OPTIONS],
       useFactory: (options: AuthModuleOptions) => resolveAuthOptions(options),
     },
-    { provide: AUTH_CLOCK, inject: [AUTH_RESOLVED_OPTIONS], useFactory: (o: ResolvedAuthOptions) => o.clock },
+    {
+      provide: AUTH_CLOCK,
+      inject: [AUTH_RESOLVED_OPTIONS],
+      useFactory: (o: ResolvedAuthOptions) => o.clock,
+    },
     { provide: KeySource, inject: [AUTH_RESOLVED_OPTIONS], useFactory: createKeySource },
     {
       provide: RevocationChecker,
@@ -71,7 +75,8 @@ function createKeySource(options: ResolvedAuthOptions): KeySource {
     {
       provide: VerifiedTokenCache,
       inject: [AUTH_RESOLVED_OPTIONS, KeySource],
-      useFactory: (o: ResolvedAuthOptions, keys: KeySource) => new VerifiedTokenCache(o.cacheMaxEntries, keys, o.clock),
+      useFactory: (o: ResolvedAuthOptions, keys: KeySource) =>
+        new VerifiedTokenCache(o.cacheMaxEntries, keys, o.clock),
     },
     {
       provide: TokenVerifier,

@@ -16,9 +16,11 @@ interface RequestWithHeaders {
 export function extractBearerToken(request: RequestWithHeaders): string | null {
   const header = request.headers?.authorization;
   if (header === undefined || header === '') return null;
-  if (typeof header !== 'string') throw new AuthError('ERR_TOKEN_MALFORMED', 'several Authorization headers');
+  if (typeof header !== 'string')
+    throw new AuthError('ERR_TOKEN_MALFORMED', 'several Authorization headers');
   const match = BEARER.exec(header);
   if (match) return match[1];
-  if (/^Bearer(\s|$)/i.test(header)) throw new AuthError('ERR_TOKEN_MALFORMED', 'malformed bearer credentials');
+  if (/^Bearer(\s|$)/i.test(header))
+    throw new AuthError('ERR_TOKEN_MALFORMED', 'malformed bearer credentials');
   return null;
 }

@@ -38,7 +38,11 @@ export { algorithmsForKey, publicJwkMembers } from './jws-algorithms';
 export { resolveAuthOptions } from './resolved-auth-options';
 export type { ResolvedAuthOptions } from './resolved-auth-options';
 export { KeySource } from './interfaces/key-source.interface';
-export type { SigningKey, SigningKeyStore, VerificationKey } from './interfaces/key-source.interface';
+export type {
+  SigningKey,
+  SigningKeyStore,
+  VerificationKey,
+} from './interfaces/key-source.interface';
 export { RevocationChecker } from './interfaces/revocation-checker.interface';
 export { systemClock } from './interfaces/auth-clock.interface';
 export type { AuthClock } from './interfaces/auth-clock.interface';

@@ -51,7 +51,8 @@ export class JwksKeySource implements KeySource {
   /** A loaded key; a key set past its `maxAgeMs` is refreshed in the background meanwhile. */
   peekKey(kid: string): VerificationKey | undefined {
     const known = this.keys.get(kid);
-    if (known && this.clock.now() - this.loadedAt >= this.options.maxAgeMs) void this.refreshIfAllowed();
+    if (known && this.clock.now() - this.loadedAt >= this.options.maxAgeMs)
+      void this.refreshIfAllowed();
     return known;
   }
 

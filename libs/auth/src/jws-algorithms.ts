@@ -57,7 +57,8 @@ function isPs256Compatible(details: NonNullable<KeyObject['asymmetricKeyDetails'
 /** Parses PEM, JWK or KeyObject into a public `KeyObject`; private material is reduced to its public half. */
 export function toPublicKey(input: string | JsonWebKey | KeyObject): KeyObject {
   if (input instanceof KeyObject) {
-    if (input.type === 'secret') throw new Error('a symmetric key cannot verify asymmetric signatures');
+    if (input.type === 'secret')
+      throw new Error('a symmetric key cannot verify asymmetric signatures');
     return input.type === 'private' ? createPublicKey(input) : input;
   }
   if (typeof input === 'string') return createPublicKey(input);

@@ -45,14 +45,22 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.publicRoutes.of(context)) return true;
-    if (!this.verifier || !usesLibraryStrategy()) return super.canActivate(context) as Promise<boolean>;
+    if (!this.verifier || !usesLibraryStrategy())
+      return super.canActivate(context) as Promise<boolean>;
     return this.decide(context, this.verifier);
   }
 
-  override handleRequest<TUser = AuthPrincipal>(error: unknown, user: unknown, info: unknown, _context?: ExecutionContext): TUser {
+  override handleRequest<TUser = AuthPrincipal>(
+    error: unknown,
+    user: unknown,
+    info: unknown,
+    _context?: ExecutionContext,
+  ): TUser {
     if (error) throw error;
     if (!user) {
-      throw info instanceof AuthError ? info : new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required');
+      throw info instanceof AuthError
+        ? info
+        : new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required');
     }
     return user as TUser;
   }
@@ -87,7 +95,12 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
    * As passport reports to `AuthGuard`: a refusal is `info` (401), anything else an error; the
    * (possibly overridden) `handleRequest` decides, and what it returns lands on `request.user`.
    */
-  private conclude(context: ExecutionContext, request: GuardedRequest, error: unknown, principal: AuthPrincipal | undefined): true {
+  private conclude(
+    context: ExecutionContext,
+    request: GuardedRequest,
+    error: unknown,
+    principal: AuthPrincipal | undefined,
+  ): true {
     const user =
       error instanceof AuthError
         ? this.handleRequest(null, false, error, context)
@@ -100,6 +113,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
 /** True while passport's `'jwt'` strategy is exactly the library's {@link JwtStrategy}. */
 function usesLibraryStrategy(): boolean {
   const registry = passport as unknown as { _strategy?: (name: string) => unknown };
-  const strategy = typeof registry._strategy === 'function' ? registry._strategy(JWT_STRATEGY_NAME) : undefined;
+  const strategy =
+    typeof registry._strategy === 'function' ? registry._strategy(JWT_STRATEGY_NAME) : undefined;
   return strategy instanceof JwtStrategy && strategy.constructor === JwtStrategy;
 }

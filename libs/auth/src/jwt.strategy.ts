@@ -37,10 +37,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY_NAME) {
     } catch (error) {
       return this.fail(error as AuthError, 401);
     }
-    if (token === null) return this.fail(new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required'), 401);
+    if (token === null)
+      return this.fail(new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required'), 401);
     this.verifier.verify(token).then(
       (principal) => this.success(principal),
-      (error: unknown) => (error instanceof AuthError ? this.fail(error, 401) : this.error(error as Error)),
+      (error: unknown) =>
+        error instanceof AuthError ? this.fail(error, 401) : this.error(error as Error),
     );
   }
 }

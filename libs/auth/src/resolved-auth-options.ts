@@ -40,7 +40,9 @@ function nonNegativeInteger(name: string, value: number | undefined, fallback: n
 }
 
 function resolveKeySource(options: AuthModuleOptions): ResolvedAuthOptions['keySource'] {
-  const given = [options.jwksUri, options.publicKeys, options.keyStore].filter((v) => v !== undefined);
+  const given = [options.jwksUri, options.publicKeys, options.keyStore].filter(
+    (v) => v !== undefined,
+  );
   if (given.length !== 1) fail('give exactly one key source: jwksUri, publicKeys or keyStore');
   if (options.keyStore) return { kind: 'store', store: options.keyStore };
   if (options.publicKeys) {
@@ -74,7 +76,8 @@ function validateHierarchy(hierarchy: Record<string, string[]>): void {
     if (done.has(role)) return;
     if (visiting.has(role)) fail(`roleHierarchy has a cycle: ${[...path, role].join(' -> ')}`);
     visiting.add(role);
-    for (const child of Object.hasOwn(hierarchy, role) ? hierarchy[role] : []) visit(child, [...path, role]);
+    for (const child of Object.hasOwn(hierarchy, role) ? hierarchy[role] : [])
+      visit(child, [...path, role]);
     visiting.delete(role);
     done.add(role);
   };
@@ -109,12 +112,22 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     audiences,
     algorithms: new Set(algorithms),
     keySource: resolveKeySource(options),
-    clockToleranceSeconds: nonNegativeInteger('clockToleranceSeconds', options.clockToleranceSeconds, 5),
+    clockToleranceSeconds: nonNegativeInteger(
+      'clockToleranceSeconds',
+      options.clockToleranceSeconds,
+      5,
+    ),
     maxTokenBytes: nonNegativeInteger('maxTokenBytes', options.maxTokenBytes, 8192),
     roleHierarchy,
-    accessTokenTtlSeconds: nonNegativeInteger('accessTokenTtlSeconds', options.accessTokenTtlSeconds, 900),
+    accessTokenTtlSeconds: nonNegativeInteger(
+      'accessTokenTtlSeconds',
+      options.accessTokenTtlSeconds,
+      900,
+    ),
     cacheMaxEntries:
-      cache === false ? 0 : nonNegativeInteger('verifiedTokenCache.maxEntries', cache?.maxEntries, 10000),
+      cache === false
+        ? 0
+        : nonNegativeInteger('verifiedTokenCache.maxEntries', cache?.maxEntries, 10000),
     revocationChecker: options.revocationChecker ?? null,
     realm: options.realm ?? audiences[0],
     clock: options.clock ?? systemClock,

@@ -15,7 +15,8 @@ export class RoleHierarchy {
     const hierarchy = options.roleHierarchy;
     const closure = (role: string): Set<string> => {
       const result = new Set([role]);
-      for (const child of Object.hasOwn(hierarchy, role) ? hierarchy[role] : []) for (const r of closure(child)) result.add(r);
+      for (const child of Object.hasOwn(hierarchy, role) ? hierarchy[role] : [])
+        for (const r of closure(child)) result.add(r);
       return result;
     };
     for (const role of Object.keys(hierarchy)) this.implied.set(role, closure(role));

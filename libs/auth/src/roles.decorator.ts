@@ -13,4 +13,5 @@ import { ROLES_KEY } from './auth.constants';
  * create(@Body() dto: CreateArticleDto) { … }
  * ```
  */
-export const Roles = (...roles: string[]): ClassDecorator & MethodDecorator => SetMetadata(ROLES_KEY, roles);
+export const Roles = (...roles: string[]): ClassDecorator & MethodDecorator =>
+  SetMetadata(ROLES_KEY, roles);

@@ -13,4 +13,5 @@ import { SCOPES_KEY } from './auth.constants';
  * stats() { … }
  * ```
  */
-export const Scopes = (...scopes: string[]): ClassDecorator & MethodDecorator => SetMetadata(SCOPES_KEY, scopes);
+export const Scopes = (...scopes: string[]): ClassDecorator & MethodDecorator =>
+  SetMetadata(SCOPES_KEY, scopes);

@@ -14,7 +14,9 @@ export class StaticKeySource implements KeySource {
       }
       const parsed = createVerificationKey(kid, key, allowed, alg);
       if (!parsed) {
-        throw new Error(`@jwt-token/auth: invalid options: key ${kid} cannot verify any allowed algorithm`);
+        throw new Error(
+          `@jwt-token/auth: invalid options: key ${kid} cannot verify any allowed algorithm`,
+        );
       }
       this.keys.set(kid, parsed);
     }

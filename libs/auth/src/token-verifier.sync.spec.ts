@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 
-import { b64url, codeOf, createVerifier, tamperPayload, type VerifierHarness } from '../test/verifier-harness';
+import {
+  b64url,
+  codeOf,
+  createVerifier,
+  tamperPayload,
+  type VerifierHarness,
+} from '../test/verifier-harness';
 import { AuthError } from './auth.errors';
 import type { KeySource } from './interfaces/key-source.interface';
 import { TokenVerifier } from './token-verifier';
@@ -45,7 +51,11 @@ describe(`${TokenVerifier.name}.verifySync`, () => {
 
   it.each<[string, (v: VerifierHarness) => string]>([
     ['a raised role', (v) => tamperPayload(v.sign(), (c) => (c.roles = ['admin']))],
-    ['alg none', (v) => `${b64url({ alg: 'none', typ: 'at+jwt', kid: v.keys.signingKey.kid })}.${v.sign().split('.')[1]}.`],
+    [
+      'alg none',
+      (v) =>
+        `${b64url({ alg: 'none', typ: 'at+jwt', kid: v.keys.signingKey.kid })}.${v.sign().split('.')[1]}.`,
+    ],
     ['a wrong audience', (v) => v.sign({ aud: 'other-api' })],
     ['an expired token', (v) => v.sign({ exp: v.clock.seconds - 60 })],
     ['a wrong typ', (v) => v.sign({}, { header: { typ: 'JWT' } })],
@@ -78,10 +88,14 @@ describe(`${TokenVerifier.name}.verifySync`, () => {
 
   it('leaves uncached tokens to verify() when the key source has no synchronous lookup', async () => {
     const token = h.sign();
-    const asyncOnly: KeySource = { getKey: (kid) => h.keys.getKey(kid), hasKey: (kid) => h.keys.hasKey(kid) };
+    const asyncOnly: KeySource = {
+      getKey: (kid) => h.keys.getKey(kid),
+      hasKey: (kid) => h.keys.hasKey(kid),
+    };
     const cache = new VerifiedTokenCache(100, asyncOnly, h.clock);
     const verifier = new TokenVerifier(
-      (h.verifier as unknown as { options: ConstructorParameters<typeof TokenVerifier>[0] }).options,
+      (h.verifier as unknown as { options: ConstructorParameters<typeof TokenVerifier>[0] })
+        .options,
       asyncOnly,
       cache,
     );
@@ -94,11 +108,15 @@ describe(`${TokenVerifier.name}.verifySync`, () => {
     const valid = h.sign({ sub: 'u1' });
     const chars = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ '];
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: valid.length - 1 }), fc.constantFrom(...chars), async (index, char) => {
-        const token = `${valid.slice(0, index)}${char}${valid.slice(index + 1)}`;
-        const sync = syncOutcome(h, token);
-        if (sync !== 'undecided') expect(sync).toBe(await asyncOutcome(h, token));
-      }),
+      fc.asyncProperty(
+        fc.nat({ max: valid.length - 1 }),
+        fc.constantFrom(...chars),
+        async (index, char) => {
+          const token = `${valid.slice(0, index)}${char}${valid.slice(index + 1)}`;
+          const sync = syncOutcome(h, token);
+          if (sync !== 'undecided') expect(sync).toBe(await asyncOutcome(h, token));
+        },
+      ),
       { numRuns: 300 },
     );
   });

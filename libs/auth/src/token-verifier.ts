@@ -165,9 +165,13 @@ export class TokenVerifier {
 
   /** Shape, encoding and header rules: everything decided before a key is looked up. */
   private parse(token: string): ParsedToken {
-    if (typeof token !== 'string' || token.length === 0) reject('ERR_TOKEN_MALFORMED', 'token is empty');
+    if (typeof token !== 'string' || token.length === 0)
+      reject('ERR_TOKEN_MALFORMED', 'token is empty');
     // Length in UTF-16 units bounds the byte length from below; a token is ASCII anyway.
-    if (token.length > this.options.maxTokenBytes || Buffer.byteLength(token) > this.options.maxTokenBytes) {
+    if (
+      token.length > this.options.maxTokenBytes ||
+      Buffer.byteLength(token) > this.options.maxTokenBytes
+    ) {
       reject('ERR_TOKEN_TOO_LARGE', 'token is too large');
     }
     const firstDot = token.indexOf('.');
@@ -180,10 +184,18 @@ export class TokenVerifier {
     const signaturePart = token.slice(secondDot + 1);
     // A remembered header passed the encoding checks too; the other segments are checked as ever.
     const checked = this.checkedHeaders.get(headerPart);
-    if (!BASE64URL.test(payloadPart) || !BASE64URL.test(signaturePart) || (!checked && !BASE64URL.test(headerPart))) {
+    if (
+      !BASE64URL.test(payloadPart) ||
+      !BASE64URL.test(signaturePart) ||
+      (!checked && !BASE64URL.test(headerPart))
+    ) {
       reject('ERR_TOKEN_MALFORMED', 'token is not base64url encoded');
     }
-    if (!isCanonicalBase64url(payloadPart) || !isCanonicalBase64url(signaturePart) || (!checked && !isCanonicalBase64url(headerPart))) {
+    if (
+      !isCanonicalBase64url(payloadPart) ||
+      !isCanonicalBase64url(signaturePart) ||
+      (!checked && !isCanonicalBase64url(headerPart))
+    ) {
       reject('ERR_TOKEN_MALFORMED', 'token is not canonically base64url encoded');
     }
     const { alg, kid } = checked ?? this.rememberHeader(headerPart);
@@ -202,10 +214,15 @@ export class TokenVerifier {
   }
 
   /** Signature and claims, with the key the header names; a token that passes is cached. */
-  private checkWithKey(token: string, parsed: ParsedToken, key: VerificationKey | undefined): AuthPrincipal {
+  private checkWithKey(
+    token: string,
+    parsed: ParsedToken,
+    key: VerificationKey | undefined,
+  ): AuthPrincipal {
     const { alg, kid, secondDot, payloadPart, signaturePart } = parsed;
     if (!key) reject('ERR_KID_UNKNOWN', 'token signing key is unknown');
-    if (!key.algorithms.has(alg)) reject('ERR_ALG_NOT_ALLOWED', 'token algorithm does not match its key');
+    if (!key.algorithms.has(alg))
+      reject('ERR_ALG_NOT_ALLOWED', 'token algorithm does not match its key');
 
     const params = JWS_ALGORITHMS[alg];
     const signature = Buffer.from(signaturePart, 'base64url');
@@ -216,7 +233,12 @@ export class TokenVerifier {
     const valid = verifySignature(
       params.digest,
       signingInput,
-      { key: key.key, dsaEncoding: params.dsaEncoding, padding: params.padding, saltLength: params.saltLength },
+      {
+        key: key.key,
+        dsaEncoding: params.dsaEncoding,
+        padding: params.padding,
+        saltLength: params.saltLength,
+      },
       signature,
     );
     if (!valid) reject('ERR_SIGNATURE_INVALID', 'token signature is invalid');
@@ -242,7 +264,11 @@ export class TokenVerifier {
     }
     if ('crit' in header) {
       const crit = header.crit;
-      if (!isStringArray(crit) || crit.length === 0 || crit.some((name) => !SUPPORTED_CRITICAL_HEADERS.has(name))) {
+      if (
+        !isStringArray(crit) ||
+        crit.length === 0 ||
+        crit.some((name) => !SUPPORTED_CRITICAL_HEADERS.has(name))
+      ) {
         reject('ERR_CRIT_UNSUPPORTED', 'token has unsupported critical header parameters');
       }
     }
@@ -255,9 +281,12 @@ export class TokenVerifier {
 
   private checkClaims(payload: Record<string, unknown>): AccessTokenClaims {
     const { exp, iat, nbf, sub, iss, aud } = payload;
-    if (typeof exp !== 'number' || !Number.isFinite(exp)) reject('ERR_CLAIM_INVALID', 'token exp is missing');
-    if (typeof iat !== 'number' || !Number.isFinite(iat)) reject('ERR_CLAIM_INVALID', 'token iat is missing');
-    if (typeof sub !== 'string' || sub.length === 0) reject('ERR_CLAIM_INVALID', 'token sub is missing');
+    if (typeof exp !== 'number' || !Number.isFinite(exp))
+      reject('ERR_CLAIM_INVALID', 'token exp is missing');
+    if (typeof iat !== 'number' || !Number.isFinite(iat))
+      reject('ERR_CLAIM_INVALID', 'token iat is missing');
+    if (typeof sub !== 'string' || sub.length === 0)
+      reject('ERR_CLAIM_INVALID', 'token sub is missing');
     if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) {
       reject('ERR_CLAIM_INVALID', 'token nbf is invalid');
     }
@@ -270,14 +299,18 @@ export class TokenVerifier {
     const now = this.options.clock.now() / 1000;
     const tolerance = this.options.clockToleranceSeconds;
     if (exp <= now - tolerance) reject('ERR_TOKEN_EXPIRED', 'token has expired');
-    if (typeof nbf === 'number' && nbf > now + tolerance) reject('ERR_TOKEN_NOT_YET_VALID', 'token is not valid yet');
+    if (typeof nbf === 'number' && nbf > now + tolerance)
+      reject('ERR_TOKEN_NOT_YET_VALID', 'token is not valid yet');
     if (iat > now + tolerance) reject('ERR_TOKEN_NOT_YET_VALID', 'token was issued in the future');
 
     const { roles, scope, client_id: clientId, sid, jti } = payload;
-    if (roles !== undefined && !isStringArray(roles)) reject('ERR_CLAIM_INVALID', 'token roles are invalid');
-    if (scope !== undefined && typeof scope !== 'string') reject('ERR_CLAIM_INVALID', 'token scope is invalid');
+    if (roles !== undefined && !isStringArray(roles))
+      reject('ERR_CLAIM_INVALID', 'token roles are invalid');
+    if (scope !== undefined && typeof scope !== 'string')
+      reject('ERR_CLAIM_INVALID', 'token scope is invalid');
     for (const [name, value] of Object.entries({ client_id: clientId, sid, jti })) {
-      if (value !== undefined && typeof value !== 'string') reject('ERR_CLAIM_INVALID', `token ${name} is invalid`);
+      if (value !== undefined && typeof value !== 'string')
+        reject('ERR_CLAIM_INVALID', `token ${name} is invalid`);
     }
     return payload as AccessTokenClaims;
   }

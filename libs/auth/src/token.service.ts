@@ -63,7 +63,9 @@ export class TokenService {
   async sign(input: AccessTokenInput): Promise<IssuedAccessToken> {
     const source = this.options.keySource;
     if (source.kind !== 'store') {
-      throw new Error('TokenService.sign needs the keyStore option: this module only verifies tokens');
+      throw new Error(
+        'TokenService.sign needs the keyStore option: this module only verifies tokens',
+      );
     }
     const signingKey = await source.store.getSigningKey();
     const expiresIn = input.expiresInSeconds ?? this.options.accessTokenTtlSeconds;
@@ -89,7 +91,12 @@ export class TokenService {
   /** The `JwtService` of this signing key, made anew when the key store hands out another key. */
   private signerFor(key: SigningKey): JwtService {
     const current = this.signer;
-    if (current && current.key.kid === key.kid && current.key.alg === key.alg && current.key.privateKey === key.privateKey) {
+    if (
+      current &&
+      current.key.kid === key.kid &&
+      current.key.alg === key.alg &&
+      current.key.privateKey === key.privateKey
+    ) {
       return current.jwt;
     }
     const jwt = new JwtService({

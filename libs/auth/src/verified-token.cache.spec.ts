@@ -23,7 +23,7 @@ describe(VerifiedTokenCache.name, () => {
     expect(h.cache.size).toBe(1);
   });
 
-  it('never serves a forged token that copies a cached token\'s signature', async () => {
+  it("never serves a forged token that copies a cached token's signature", async () => {
     const genuine = h.sign({ sub: 'u1', roles: ['user'] });
     await h.verifier.verify(genuine);
     const forged = tamperPayload(genuine, (claims) => (claims.roles = ['admin']));

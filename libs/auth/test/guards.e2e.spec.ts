@@ -26,7 +26,11 @@ describe.each<AdapterName>(['express', 'fastify'])('guards on %s', (adapter) => 
   it('answers 401 with a bare Bearer challenge when no token is sent', async () => {
     const res = await http().get('/me').expect(401);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="test-api"');
-    expect(res.body).toEqual({ statusCode: 401, error: 'missing_token', message: expect.any(String) });
+    expect(res.body).toEqual({
+      statusCode: 401,
+      error: 'missing_token',
+      message: expect.any(String),
+    });
   });
 
   it('accepts a valid token and exposes the principal', async () => {
@@ -37,7 +41,9 @@ describe.each<AdapterName>(['express', 'fastify'])('guards on %s', (adapter) => 
 
   it('answers 401 invalid_token for a bad token', async () => {
     const res = await http().get('/me').set('Authorization', 'Bearer abc.def.ghi').expect(401);
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="test-api", error="invalid_token"/);
+    expect(res.headers['www-authenticate']).toMatch(
+      /^Bearer realm="test-api", error="invalid_token"/,
+    );
     expect(res.body.error).toBe('invalid_token');
   });
 
@@ -96,7 +102,10 @@ describe.each<AdapterName>(['express', 'fastify'])('reused tokens on %s', (adapt
       const strategy = jest.spyOn(ctx.app.get(JwtStrategy), 'authenticate');
       const signatureChecks = jest.spyOn(crypto, 'verify');
       for (let i = 0; i < 3; i += 1) {
-        await http().get('/me').auth(token, { type: 'bearer' }).expect(200, { sub: 'u2', roles: ['user'], scopes: ['stats:read'], sid: 's2' });
+        await http()
+          .get('/me')
+          .auth(token, { type: 'bearer' })
+          .expect(200, { sub: 'u2', roles: ['user'], scopes: ['stats:read'], sid: 's2' });
         // Roles and scopes are checked on every request, cached or not.
         await http().post('/articles').auth(token, { type: 'bearer' }).expect(403);
         const scoped = await http().get('/stats').auth(token, { type: 'bearer' }).expect(403);
@@ -112,7 +121,7 @@ describe.each<AdapterName>(['express', 'fastify'])('reused tokens on %s', (adapt
     }
   });
 
-  it('accepts the header\'s other spellings of a cached token, and refuses a forged copy of its signature', async () => {
+  it("accepts the header's other spellings of a cached token, and refuses a forged copy of its signature", async () => {
     const ctx = await appWith({});
     try {
       const http = () => request(ctx.app.getHttpServer());
@@ -121,8 +130,16 @@ describe.each<AdapterName>(['express', 'fastify'])('reused tokens on %s', (adapt
       await http().get('/me').set('Authorization', `bearer ${token}`).expect(200);
       await http().get('/me').set('Authorization', `Bearer   ${token}  `).expect(200);
       const [header, , signature] = token.split('.');
-      const raised = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()), roles: ['admin'] })).toString('base64url');
-      const res = await http().get('/me').set('Authorization', `Bearer ${header}.${raised}.${signature}`).expect(401);
+      const raised = Buffer.from(
+        JSON.stringify({
+          ...JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()),
+          roles: ['admin'],
+        }),
+      ).toString('base64url');
+      const res = await http()
+        .get('/me')
+        .set('Authorization', `Bearer ${header}.${raised}.${signature}`)
+        .expect(401);
       expect(res.body.error).toBe('invalid_token');
       await http().get('/me').set('Authorization', `Bearer ${token}x`).expect(401);
     } finally {
@@ -198,22 +215,25 @@ class AuditedJwtStrategy extends JwtStrategy {
   }
 }
 
-describe.each<AdapterName>(['express', 'fastify'])('a strategy of the app\'s own on %s', (adapter) => {
-  it('goes through passport and that strategy for every request, accepted or refused', async () => {
-    AuditedJwtStrategy.seen = 0;
-    const ctx = await createTestApp(adapter, {}, [], [AuditedJwtStrategy]);
-    try {
-      const http = () => request(ctx.app.getHttpServer());
-      const token = ctx.tokens.sign({ sub: 'u6', roles: ['user'] });
-      await http().get('/me').auth(token, { type: 'bearer' }).expect(200);
-      await http().get('/me').auth(token, { type: 'bearer' }).expect(200);
-      const res = await http().get('/me').set('Authorization', 'Bearer abc.def.ghi').expect(401);
-      expect(res.body.error).toBe('invalid_token');
-      await http().get('/me').expect(401);
-      await http().get('/open').expect(200);
-      expect(AuditedJwtStrategy.seen).toBe(4);
-    } finally {
-      await ctx.app.close();
-    }
-  });
-});
+describe.each<AdapterName>(['express', 'fastify'])(
+  "a strategy of the app's own on %s",
+  (adapter) => {
+    it('goes through passport and that strategy for every request, accepted or refused', async () => {
+      AuditedJwtStrategy.seen = 0;
+      const ctx = await createTestApp(adapter, {}, [], [AuditedJwtStrategy]);
+      try {
+        const http = () => request(ctx.app.getHttpServer());
+        const token = ctx.tokens.sign({ sub: 'u6', roles: ['user'] });
+        await http().get('/me').auth(token, { type: 'bearer' }).expect(200);
+        await http().get('/me').auth(token, { type: 'bearer' }).expect(200);
+        const res = await http().get('/me').set('Authorization', 'Bearer abc.def.ghi').expect(401);
+        expect(res.body.error).toBe('invalid_token');
+        await http().get('/me').expect(401);
+        await http().get('/open').expect(200);
+        expect(AuditedJwtStrategy.seen).toBe(4);
+      } finally {
+        await ctx.app.close();
+      }
+    });
+  },
+);

@@ -1,10 +1,23 @@
-import { Controller, Delete, Get, type INestApplication, Post, type Provider, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  type INestApplication,
+  Post,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 
 import { type AuthPrincipal, CurrentUser, Public, Roles, Scopes } from '../src';
-import { AuthTestingModule, type AuthTestingOptions, InMemoryKeyStore, TestTokenFactory } from '../src/testing';
+import {
+  AuthTestingModule,
+  type AuthTestingOptions,
+  InMemoryKeyStore,
+  TestTokenFactory,
+} from '../src/testing';
 
 @Controller()
 export class DemoController {
@@ -98,7 +111,9 @@ export async function createTestApp(
   }).compile();
   let app: INestApplication;
   if (adapter === 'fastify') {
-    const fastifyApp = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+    const fastifyApp = moduleRef.createNestApplication<NestFastifyApplication>(
+      new FastifyAdapter(),
+    );
     await fastifyApp.init();
     await fastifyApp.getHttpAdapter().getInstance().ready();
     app = fastifyApp;

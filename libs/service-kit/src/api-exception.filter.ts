@@ -10,7 +10,12 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 
-import { AUTH_RESOLVED_OPTIONS, AuthError, describeAuthError, type ResolvedAuthOptions } from '@jwt-token/auth';
+import {
+  AUTH_RESOLVED_OPTIONS,
+  AuthError,
+  describeAuthError,
+  type ResolvedAuthOptions,
+} from '@jwt-token/auth';
 
 import { ApiError, type ApiErrorBody, defaultErrorCode } from './api-error';
 import { OAuthError } from './oauth-error';
@@ -62,7 +67,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse();
     if (exception instanceof AuthError) {
       const described = describeAuthError(exception, this.authOptions?.realm ?? 'api');
-      if (described.wwwAuthenticate) httpAdapter.setHeader(response, 'WWW-Authenticate', described.wwwAuthenticate);
+      if (described.wwwAuthenticate)
+        httpAdapter.setHeader(response, 'WWW-Authenticate', described.wwwAuthenticate);
       httpAdapter.reply(response, described.body, described.status);
       return;
     }
@@ -70,18 +76,34 @@ export class ApiExceptionFilter implements ExceptionFilter {
       this.replyOAuth(response, exception.getStatus(), exception.getResponse(), exception.headers);
       return;
     }
-    const request = host.switchToHttp().getRequest<{ id?: unknown; url?: string; originalUrl?: string } | undefined>();
-    const { status, body, headers } = this.describe(exception, typeof request?.id === 'string' ? request.id : undefined);
+    const request = host
+      .switchToHttp()
+      .getRequest<{ id?: unknown; url?: string; originalUrl?: string } | undefined>();
+    const { status, body, headers } = this.describe(
+      exception,
+      typeof request?.id === 'string' ? request.id : undefined,
+    );
     if (status < 500 && isOAuthEndpoint(request)) {
       // RFC 6749 §5.2: even errors raised before the handler (body parsing, throttling) keep the OAuth shape.
-      this.replyOAuth(response, status, { error: 'invalid_request', error_description: body.message }, headers);
+      this.replyOAuth(
+        response,
+        status,
+        { error: 'invalid_request', error_description: body.message },
+        headers,
+      );
       return;
     }
-    for (const [name, value] of Object.entries(headers)) httpAdapter.setHeader(response, name, value);
+    for (const [name, value] of Object.entries(headers))
+      httpAdapter.setHeader(response, name, value);
     httpAdapter.reply(response, body, status);
   }
 
-  private replyOAuth(response: unknown, status: number, body: unknown, headers: Readonly<Record<string, string>>): void {
+  private replyOAuth(
+    response: unknown,
+    status: number,
+    body: unknown,
+    headers: Readonly<Record<string, string>>,
+  ): void {
     const { httpAdapter } = this.adapterHost;
     const all = { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...headers };
     for (const [name, value] of Object.entries(all)) httpAdapter.setHeader(response, name, value);
@@ -89,20 +111,31 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   /** `requestId` goes into the log lines of 5xx, so that they join the request's own line. */
-  private describe(exception: unknown, requestId?: string): { status: number; body: ApiErrorBody; headers: Record<string, string> } {
+  private describe(
+    exception: unknown,
+    requestId?: string,
+  ): { status: number; body: ApiErrorBody; headers: Record<string, string> } {
     const req = requestId ? { req: { id: requestId } } : {};
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const raw = exception.getResponse();
-      const headers: Record<string, string> = exception instanceof ApiError ? { ...exception.headers } : {};
+      const headers: Record<string, string> =
+        exception instanceof ApiError ? { ...exception.headers } : {};
       if (status >= 500) this.logger.error({ ...req, msg: exception.message }, exception.stack);
-      if (typeof raw === 'object' && raw !== null && typeof (raw as ApiErrorBody).error === 'string' && /^[a-z_]+$/.test((raw as ApiErrorBody).error)) {
+      if (
+        typeof raw === 'object' &&
+        raw !== null &&
+        typeof (raw as ApiErrorBody).error === 'string' &&
+        /^[a-z_]+$/.test((raw as ApiErrorBody).error)
+      ) {
         return { status, body: { ...(raw as ApiErrorBody), statusCode: status }, headers };
       }
       const message =
-        typeof raw === 'string' ? raw : typeof (raw as { message?: unknown }).message === 'string'
-          ? ((raw as { message: string }).message)
-          : exception.message;
+        typeof raw === 'string'
+          ? raw
+          : typeof (raw as { message?: unknown }).message === 'string'
+            ? (raw as { message: string }).message
+            : exception.message;
       // The Fastify adapter wraps body-parser errors in an HttpException; the cause keeps the code.
       const cause = exception.cause as FrameworkError | undefined;
       const code = (cause?.code && FRAMEWORK_CODES[cause.code]) || defaultErrorCode(status);
@@ -112,14 +145,22 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const status = framework?.statusCode ?? framework?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const code = (framework?.code && FRAMEWORK_CODES[framework.code]) || defaultErrorCode(status);
-      return { status, body: { statusCode: status, error: code, message: framework?.message ?? code }, headers: {} };
+      return {
+        status,
+        body: { statusCode: status, error: code, message: framework?.message ?? code },
+        headers: {},
+      };
     }
     if (isDependencyUnavailable(exception)) {
       // The database (or another dependency) is unreachable: a transient 503, not a bug.
       this.logger.warn({ ...req, msg: `dependency unavailable: ${(exception as Error).message}` });
       return {
         status: 503,
-        body: { statusCode: 503, error: 'service_unavailable', message: 'a dependency is unavailable; try again shortly' },
+        body: {
+          statusCode: 503,
+          error: 'service_unavailable',
+          message: 'a dependency is unavailable; try again shortly',
+        },
         headers: { 'Retry-After': '1' },
       };
     }

@@ -37,7 +37,9 @@ export class EnvReader {
     const min = range.min ?? 0;
     const max = range.max ?? Number.MAX_SAFE_INTEGER;
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-      throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected an integer from ${min} to ${max}`);
+      throw new ConfigError(
+        `${name}=${JSON.stringify(raw)} is invalid: expected an integer from ${min} to ${max}`,
+      );
     }
     return Number(raw);
   }
@@ -54,12 +56,18 @@ export class EnvReader {
     const raw = this.raw(name);
     if (raw === undefined) return fallback;
     if (!allowed.includes(raw as T)) {
-      throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected one of ${allowed.join(', ')}`);
+      throw new ConfigError(
+        `${name}=${JSON.stringify(raw)} is invalid: expected one of ${allowed.join(', ')}`,
+      );
     }
     return raw as T;
   }
 
-  url(name: string, fallback: string | undefined, protocols: readonly string[]): string | undefined {
+  url(
+    name: string,
+    fallback: string | undefined,
+    protocols: readonly string[],
+  ): string | undefined {
     const raw = this.raw(name) ?? fallback;
     if (raw === undefined) return undefined;
     let parsed: URL;
@@ -111,7 +119,8 @@ export function readTrustProxy(env: EnvReader): TrustProxy {
     new ConfigError(
       `TRUST_PROXY=${JSON.stringify(raw)} is invalid: ${why}; expected false, a number of hops (1-10), or addresses and CIDR ranges of your proxies separated by commas`,
     );
-  if (raw.toLowerCase() === 'true') throw invalid('trusting every peer lets any client choose its own address');
+  if (raw.toLowerCase() === 'true')
+    throw invalid('trusting every peer lets any client choose its own address');
   if (/^\d+$/.test(raw)) {
     const hops = Number(raw);
     if (hops < 1 || hops > 10) throw invalid('a hop count must be from 1 to 10');
@@ -119,7 +128,8 @@ export function readTrustProxy(env: EnvReader): TrustProxy {
   }
   const entries = raw.split(',').map((entry) => entry.trim());
   for (const entry of entries) {
-    if (!isAddressOrRange(entry)) throw invalid(`${JSON.stringify(entry)} is not an IP address or CIDR range`);
+    if (!isAddressOrRange(entry))
+      throw invalid(`${JSON.stringify(entry)} is not an IP address or CIDR range`);
   }
   return entries;
 }

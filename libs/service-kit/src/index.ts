@@ -5,11 +5,25 @@ export { OAuthError } from './oauth-error';
 export { isDependencyUnavailable } from './unavailable';
 export type { OAuthErrorCode } from './oauth-error';
 export { createValidationPipe } from './validation.pipe';
-export { ConfigError, EnvReader, LOG_FORMATS, LOG_LEVELS, readCommonConfig, readTrustProxy, type TrustProxy } from './env-reader';
+export {
+  ConfigError,
+  EnvReader,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  readCommonConfig,
+  readTrustProxy,
+  type TrustProxy,
+} from './env-reader';
 export type { CommonServiceConfig, LogFormat, LogLevel } from './env-reader';
 export { loadServiceConfig } from './service-config';
 export type { Environment, LoadedServiceConfig, ServiceConfigOptions } from './service-config';
-export { acceptRequestId, createPinoLogger, LoggingModule, PINO_LOGGER, REDACTED_PATHS } from './logging.module';
+export {
+  acceptRequestId,
+  createPinoLogger,
+  LoggingModule,
+  PINO_LOGGER,
+  REDACTED_PATHS,
+} from './logging.module';
 export { logRequests, requestLogLevel } from './logging/request-logging';
 export { ServiceLogger } from './logging/service-logger';
 export { BODY_LIMIT_BYTES, createServiceApp, listen } from './service-app';

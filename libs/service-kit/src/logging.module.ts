@@ -57,7 +57,11 @@ export function createPinoLogger(
     base: { service: options.service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };
-  if (pretty) return pino({ ...settings, transport: { target: 'pino-pretty', options: { singleLine: true } } });
+  if (pretty)
+    return pino({
+      ...settings,
+      transport: { target: 'pino-pretty', options: { singleLine: true } },
+    });
   return destination ? pino(settings, destination) : pino(settings);
 }
 
@@ -74,7 +78,11 @@ export class LoggingModule {
       global: true,
       providers: [
         { provide: PINO_LOGGER, useFactory: () => createPinoLogger(options) },
-        { provide: ServiceLogger, useFactory: (logger: Pino) => new ServiceLogger(logger), inject: [PINO_LOGGER] },
+        {
+          provide: ServiceLogger,
+          useFactory: (logger: Pino) => new ServiceLogger(logger),
+          inject: [PINO_LOGGER],
+        },
       ],
       exports: [PINO_LOGGER, ServiceLogger],
     };

@@ -5,8 +5,15 @@ import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client
 import { Public } from '@jwt-token/auth';
 
 /** A counter in the default registry, created once even when several apps share the process (tests). */
-export function sharedCounter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-  return (register.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames });
+export function sharedCounter<L extends string>(
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+): Counter<L> {
+  return (
+    (register.getSingleMetric(name) as Counter<L> | undefined) ??
+    new Counter({ name, help, labelNames })
+  );
 }
 
 function sharedHistogram(): Histogram<'method' | 'route' | 'status'> {
@@ -36,7 +43,9 @@ export function observeHttpLatency(instance: FastifyInstance): void {
   const histogram = sharedHistogram();
   instance.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
-    histogram.labels(request.method, route, String(reply.statusCode)).observe(reply.elapsedTime / 1000);
+    histogram
+      .labels(request.method, route, String(reply.statusCode))
+      .observe(reply.elapsedTime / 1000);
     done();
   });
 }

@@ -42,7 +42,8 @@ function publicOperationIds(app: INestApplication): Set<string> {
       for (const name of Object.getOwnPropertyNames(controller.prototype)) {
         const handler = controller.prototype[name];
         if (name === 'constructor' || typeof handler !== 'function') continue;
-        if (classIsPublic || Reflect.getMetadata(IS_PUBLIC_KEY, handler) === true) ids.add(`${controller.name}_${name}`);
+        if (classIsPublic || Reflect.getMetadata(IS_PUBLIC_KEY, handler) === true)
+          ids.add(`${controller.name}_${name}`);
       }
     }
   }
@@ -54,15 +55,23 @@ function publicOperationIds(app: INestApplication): Set<string> {
  * (read from the same metadata the guard reads, so the document cannot drift from the guard),
  * and the shared error shape on every operation.
  */
-export function createOpenApiDocument(app: INestApplication, options: OpenApiOptions): OpenAPIObject {
+export function createOpenApiDocument(
+  app: INestApplication,
+  options: OpenApiOptions,
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle(options.title)
     .setDescription(options.description)
     .setVersion(options.version ?? '0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068 at+jwt)' }, 'bearer')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RFC 9068 at+jwt)' },
+      'bearer',
+    )
     .addSecurityRequirements('bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ApiErrorDto, OAuthErrorDto] });
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [ApiErrorDto, OAuthErrorDto],
+  });
   const open = publicOperationIds(app);
   const errorRef = { $ref: '#/components/schemas/ApiErrorDto' };
   const oauthErrorRef = { $ref: '#/components/schemas/OAuthErrorDto' };
@@ -73,7 +82,10 @@ export function createOpenApiDocument(app: INestApplication, options: OpenApiOpt
       const schema = path.startsWith('/oauth/') ? oauthErrorRef : errorRef;
       const statuses = operation.security?.length === 0 ? ['400', '429'] : ['400', '401', '403'];
       for (const status of statuses) {
-        operation.responses[status] ??= { description: 'Error', content: { 'application/json': { schema } } };
+        operation.responses[status] ??= {
+          description: 'Error',
+          content: { 'application/json': { schema } },
+        };
       }
     }
   }
@@ -83,6 +95,9 @@ export function createOpenApiDocument(app: INestApplication, options: OpenApiOpt
 /** Serves the document at `/docs` (UI) and `/docs-json`. */
 export function setupOpenApi(app: INestApplication, options: OpenApiOptions): OpenAPIObject {
   const document = createOpenApiDocument(app, options);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+  });
   return document;
 }

@@ -21,7 +21,12 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  */
 export async function createServiceApp(
   rootModule: unknown,
-  options: { logger?: boolean; metrics?: boolean; openApi?: OpenApiOptions; trustProxy?: TrustProxy } = {},
+  options: {
+    logger?: boolean;
+    metrics?: boolean;
+    openApi?: OpenApiOptions;
+    trustProxy?: TrustProxy;
+  } = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     // `request.ip` (rate limits, audit log, sessions) is the peer's address unless TRUST_PROXY
@@ -59,7 +64,9 @@ export async function createServiceApp(
 }
 
 /** Fastify's form of {@link TrustProxy}: a hop count becomes proxy-addr's own hop test. */
-function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+function fastifyTrustProxy(
+  trust: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
 }
 
@@ -68,7 +75,12 @@ function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: s
  * URL. SIGTERM/SIGINT close the app: no new connections, requests in flight answered, then exit 0;
  * a shutdown that takes more than 10 s exits anyway.
  */
-export async function listen(app: INestApplication, port: number, host: string, name: string): Promise<string> {
+export async function listen(
+  app: INestApplication,
+  port: number,
+  host: string,
+  name: string,
+): Promise<string> {
   await app.listen(port, host);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
@@ -86,14 +98,20 @@ export const SHUTDOWN_DEADLINE_MS = 10_000;
  * hooks (database, Redis), exit 0. Nest's own `enableShutdownHooks` re-raises the signal, which
  * makes the exit status 143; the contract wants 0.
  */
-function closeOnSignals(app: INestApplication, name: string, logger: { log(message: string, context: string): void }): void {
+function closeOnSignals(
+  app: INestApplication,
+  name: string,
+  logger: { log(message: string, context: string): void },
+): void {
   let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (closing) return;
     closing = true;
     logger.log(`${signal}: ${name} shutting down`, 'Bootstrap');
     const deadline = setTimeout(() => {
-      process.stderr.write(`${name}: shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms, exiting\n`);
+      process.stderr.write(
+        `${name}: shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms, exiting\n`,
+      );
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();

@@ -15,7 +15,10 @@ interface DemoConfig {
 
 const readDemoConfig = (environment: Environment): DemoConfig => {
   const env = new EnvReader(environment);
-  return { port: env.integer('DEMO_PORT', 3000, { min: 0, max: 65535 }), greeting: env.string('DEMO_GREETING', 'hello') };
+  return {
+    port: env.integer('DEMO_PORT', 3000, { min: 0, max: 65535 }),
+    greeting: env.string('DEMO_GREETING', 'hello'),
+  };
 };
 
 /** Replaces the real environment for one test: these variables set, those given `undefined` absent. */
@@ -63,7 +66,11 @@ describe(loadServiceConfig.name, () => {
   });
 
   it('reads the env file, the real environment winning for a variable set in both', async () => {
-    useEnv({ ENV_FILE: envFile('DEMO_PORT=4000\nDEMO_GREETING="from the file"\n'), DEMO_PORT: '5000', DEMO_GREETING: undefined });
+    useEnv({
+      ENV_FILE: envFile('DEMO_PORT=4000\nDEMO_GREETING="from the file"\n'),
+      DEMO_PORT: '5000',
+      DEMO_GREETING: undefined,
+    });
     const { config } = await loadServiceConfig({ key: 'demo', read: readDemoConfig });
     expect(config).toEqual({ port: 5000, greeting: 'from the file' });
   });
@@ -78,18 +85,26 @@ describe(loadServiceConfig.name, () => {
     useEnv({ ENV_FILE: envFile('DEMO_PORT=abc\n'), DEMO_PORT: undefined });
     const loading = loadServiceConfig({ key: 'demo', read: readDemoConfig });
     await expect(loading).rejects.toThrow(ConfigError);
-    await expect(loading).rejects.toThrow('DEMO_PORT="abc" is invalid: expected an integer from 0 to 65535');
+    await expect(loading).rejects.toThrow(
+      'DEMO_PORT="abc" is invalid: expected an integer from 0 to 65535',
+    );
   });
 
   it('refuses an ENV_FILE it cannot read, and reads none from /dev/null', async () => {
     useEnv({ ENV_FILE: join(dir, 'missing.env'), DEMO_PORT: undefined });
     await expect(loadServiceConfig({ key: 'demo', read: readDemoConfig })).rejects.toThrow(
-      new ConfigError(`ENV_FILE=${JSON.stringify(join(dir, 'missing.env'))} is invalid: expected a readable file`),
+      new ConfigError(
+        `ENV_FILE=${JSON.stringify(join(dir, 'missing.env'))} is invalid: expected a readable file`,
+      ),
     );
     process.env.ENV_FILE = dir;
-    await expect(loadServiceConfig({ key: 'demo', read: readDemoConfig })).rejects.toThrow(/^ENV_FILE=.* is invalid/);
+    await expect(loadServiceConfig({ key: 'demo', read: readDemoConfig })).rejects.toThrow(
+      /^ENV_FILE=.* is invalid/,
+    );
     process.env.ENV_FILE = '/dev/null';
-    await expect(loadServiceConfig({ key: 'demo', read: readDemoConfig })).resolves.toMatchObject({ config: { port: 3000 } });
+    await expect(loadServiceConfig({ key: 'demo', read: readDemoConfig })).resolves.toMatchObject({
+      config: { port: 3000 },
+    });
   });
 
   it('serves a given configuration as it is, reading neither the env file nor the environment', async () => {

@@ -49,7 +49,9 @@ export interface LoadedServiceConfig<T> {
  * // in a service: configService.get('orders', { infer: true }) === config
  * ```
  */
-export async function loadServiceConfig<K extends string, T>(options: ServiceConfigOptions<K, T>): Promise<LoadedServiceConfig<T>> {
+export async function loadServiceConfig<K extends string, T>(
+  options: ServiceConfigOptions<K, T>,
+): Promise<LoadedServiceConfig<T>> {
   const given = options.config;
   let config: T | undefined;
   const configModule = await ConfigModule.forRoot({

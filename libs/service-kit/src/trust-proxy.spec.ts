@@ -8,7 +8,8 @@ import { ApiExceptionFilter } from './api-exception.filter';
 import { ConfigError, EnvReader, readTrustProxy, type TrustProxy } from './env-reader';
 import { createServiceApp } from './service-app';
 
-const trustOf = (value: string | undefined) => readTrustProxy(new EnvReader({ TRUST_PROXY: value }));
+const trustOf = (value: string | undefined) =>
+  readTrustProxy(new EnvReader({ TRUST_PROXY: value }));
 
 describe(readTrustProxy.name, () => {
   it.each([
@@ -85,8 +86,15 @@ onLinux('createServiceApp: the client address behind proxies (TRUST_PROXY)', () 
   const apps: NestFastifyApplication[] = [];
   afterAll(() => Promise.all(apps.map((app) => app.close())));
 
-  async function ipSeen(trustProxy: TrustProxy | undefined, peer: string, forwardedFor?: string): Promise<string> {
-    const app = await createServiceApp(WhoAmIModule, { logger: false, ...(trustProxy === undefined ? {} : { trustProxy }) });
+  async function ipSeen(
+    trustProxy: TrustProxy | undefined,
+    peer: string,
+    forwardedFor?: string,
+  ): Promise<string> {
+    const app = await createServiceApp(WhoAmIModule, {
+      logger: false,
+      ...(trustProxy === undefined ? {} : { trustProxy }),
+    });
     apps.push(app);
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as AddressInfo;

@@ -2,7 +2,10 @@ import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@ne
 
 import { ApiError } from './api-error';
 
-function flatten(errors: ValidationError[], prefix = ''): Array<{ field: string; problems: string[] }> {
+function flatten(
+  errors: ValidationError[],
+  prefix = '',
+): Array<{ field: string; problems: string[] }> {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
@@ -26,14 +29,17 @@ function structuralProblem(input: unknown): { field: string; problem: string } |
   while (stack.length > 0) {
     const [value, path, depth] = stack.pop()!;
     if (typeof value === 'string') {
-      if (LONE_SURROGATE.test(value)) return { field: path, problem: 'must be well-formed Unicode text' };
+      if (LONE_SURROGATE.test(value))
+        return { field: path, problem: 'must be well-formed Unicode text' };
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_INPUT_DEPTH) return { field: path, problem: `is nested deeper than ${MAX_INPUT_DEPTH} levels` };
+    if (depth >= MAX_INPUT_DEPTH)
+      return { field: path, problem: `is nested deeper than ${MAX_INPUT_DEPTH} levels` };
     for (const [key, child] of Object.entries(value)) {
       const childPath = path ? `${path}.${key}` : key;
-      if (LONE_SURROGATE.test(key)) return { field: childPath, problem: 'names must be well-formed Unicode text' };
+      if (LONE_SURROGATE.test(key))
+        return { field: childPath, problem: 'names must be well-formed Unicode text' };
       stack.push([child, childPath, depth + 1]);
     }
   }
@@ -46,7 +52,9 @@ class BoundedValidationPipe extends ValidationPipe {
       const found = structuralProblem(value);
       if (found) {
         const field = found.field || metadata.type;
-        throw new ApiError(400, 'validation_failed', `${field}: ${found.problem}`, { fields: [{ field, problems: [found.problem] }] });
+        throw new ApiError(400, 'validation_failed', `${field}: ${found.problem}`, {
+          fields: [{ field, problems: [found.problem] }],
+        });
       }
     }
     return super.transform(value, metadata);
@@ -68,7 +76,9 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fields = flatten(errors);
-      const message = fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ') || 'invalid request body';
+      const message =
+        fields.map((f) => `${f.field}: ${f.problems.join(', ')}`).join('; ') ||
+        'invalid request body';
       return new ApiError(400, 'validation_failed', message, { fields });
     },
   });

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Patch,
+  Query,
+} from '@nestjs/common';
 
 import { CurrentUser, Roles } from '@jwt-token/auth';
 
@@ -22,7 +32,11 @@ export class UsersAdminController {
   }
 
   @Patch(':id')
-  update(@CurrentUser('sub') actorId: string, @Param('id', UuidParam) id: string, @Body() dto: UpdateUserDto) {
+  update(
+    @CurrentUser('sub') actorId: string,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: UpdateUserDto,
+  ) {
     return this.admin.update(actorId, id, dto);
   }
 

@@ -31,23 +31,45 @@ export class UsersAdminService {
   async update(actorId: string, id: string, dto: UpdateUserDto): Promise<UserView> {
     if (dto.roles === undefined && dto.disabled === undefined) {
       const problems = ['give roles and/or disabled'];
-      throw new ApiError(400, 'validation_failed', 'nothing to change: give roles and/or disabled', {
-        fields: [{ field: 'roles', problems }, { field: 'disabled', problems }],
-      });
+      throw new ApiError(
+        400,
+        'validation_failed',
+        'nothing to change: give roles and/or disabled',
+        {
+          fields: [
+            { field: 'roles', problems },
+            { field: 'disabled', problems },
+          ],
+        },
+      );
     }
     const user = await this.users.findById(id);
     if (!user) throw new ApiError(404, 'not_found', 'user not found');
     if (id === actorId && (dto.disabled === true || (dto.roles && !dto.roles.includes('admin')))) {
-      throw new ApiError(409, 'self_lockout', 'an admin cannot remove their own admin role or disable themself');
+      throw new ApiError(
+        409,
+        'self_lockout',
+        'an admin cannot remove their own admin role or disable themself',
+      );
     }
-    await this.users.update(id, { ...(dto.roles ? { roles: dto.roles } : {}), ...(dto.disabled === undefined ? {} : { disabled: dto.disabled }) });
+    await this.users.update(id, {
+      ...(dto.roles ? { roles: dto.roles } : {}),
+      ...(dto.disabled === undefined ? {} : { disabled: dto.disabled }),
+    });
     // A disabled user's sessions end now: auth-api refuses their tokens at once, refresh gives 401.
     if (dto.disabled === true) await this.sessions.revokeAllForUser(id, 'user_disabled');
     if (dto.roles && dto.roles.join() !== user.roles.join()) {
-      await this.audit.record({ type: 'user.roles_changed', subjectId: id, details: { from: user.roles, to: dto.roles } });
+      await this.audit.record({
+        type: 'user.roles_changed',
+        subjectId: id,
+        details: { from: user.roles, to: dto.roles },
+      });
     }
     if (dto.disabled !== undefined && dto.disabled !== user.disabled) {
-      await this.audit.record({ type: dto.disabled ? 'user.disabled' : 'user.enabled', subjectId: id });
+      await this.audit.record({
+        type: dto.disabled ? 'user.disabled' : 'user.enabled',
+        subjectId: id,
+      });
     }
     return this.get(id);
   }

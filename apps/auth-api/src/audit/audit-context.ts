@@ -25,7 +25,9 @@ export const auditContext = new AsyncLocalStorage<AuditContext>();
 @Injectable()
 export class AuditContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<{ user?: AuthPrincipal; ip?: string; headers: Record<string, unknown> }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ user?: AuthPrincipal; ip?: string; headers: Record<string, unknown> }>();
     const userAgent = request.headers['user-agent'];
     const store: AuditContext = {
       actorId: request.user?.sub ?? null,

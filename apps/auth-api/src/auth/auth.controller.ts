@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 
 import { type AuthPrincipal, CurrentUser, Public } from '@jwt-token/auth';
@@ -59,9 +70,15 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   async logout(@CurrentUser() principal: AuthPrincipal, @Body() dto: LogoutDto): Promise<void> {
-    if (principal.sessionId) await this.sessions.revoke(principal.sessionId, 'logout', principal.sub);
-    if (dto.refresh_token) await this.sessions.revokeByRefreshToken(dto.refresh_token, principal.sub);
-    await this.audit.record({ type: 'session.logout', subjectId: principal.sub, details: { sessionId: principal.sessionId } });
+    if (principal.sessionId)
+      await this.sessions.revoke(principal.sessionId, 'logout', principal.sub);
+    if (dto.refresh_token)
+      await this.sessions.revokeByRefreshToken(dto.refresh_token, principal.sub);
+    await this.audit.record({
+      type: 'session.logout',
+      subjectId: principal.sub,
+      details: { sessionId: principal.sessionId },
+    });
   }
 
   @UseGuards(UserSessionGuard)
@@ -69,7 +86,11 @@ export class AuthController {
   @HttpCode(204)
   async logoutAll(@CurrentUser('sub') userId: string): Promise<void> {
     const ended = await this.sessions.revokeAllForUser(userId, 'logout_all');
-    await this.audit.record({ type: 'session.logout_all', subjectId: userId, details: { sessionsRevoked: ended } });
+    await this.audit.record({
+      type: 'session.logout_all',
+      subjectId: userId,
+      details: { sessionsRevoked: ended },
+    });
   }
 
   @UseGuards(UserSessionGuard)
@@ -90,16 +111,31 @@ export class AuthController {
   @UseGuards(UserSessionGuard)
   @Delete('sessions/:id')
   @HttpCode(204)
-  async revokeSession(@CurrentUser('sub') userId: string, @Param('id', UuidParam) id: string): Promise<void> {
+  async revokeSession(
+    @CurrentUser('sub') userId: string,
+    @Param('id', UuidParam) id: string,
+  ): Promise<void> {
     const revoked = await this.sessions.revoke(id, 'revoked_by_user', userId);
     if (!revoked) throw new ApiError(404, 'not_found', 'no such active session');
-    await this.audit.record({ type: 'session.revoked', subjectId: userId, details: { sessionId: id } });
+    await this.audit.record({
+      type: 'session.revoked',
+      subjectId: userId,
+      details: { sessionId: id },
+    });
   }
 
   @UseGuards(UserSessionGuard, ThrottlerGuard)
   @Post('password')
   @HttpCode(204)
-  async changePassword(@CurrentUser() principal: AuthPrincipal, @Body() dto: ChangePasswordDto): Promise<void> {
-    await this.auth.changePassword(principal.sub, principal.sessionId, dto.currentPassword, dto.newPassword);
+  async changePassword(
+    @CurrentUser() principal: AuthPrincipal,
+    @Body() dto: ChangePasswordDto,
+  ): Promise<void> {
+    await this.auth.changePassword(
+      principal.sub,
+      principal.sessionId,
+      dto.currentPassword,
+      dto.newPassword,
+    );
   }
 }

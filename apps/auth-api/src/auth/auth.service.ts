@@ -7,7 +7,11 @@ import { AuthApiMetrics } from '../common/auth-api.metrics';
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import { CLOCK, type Clock } from '../common/clock';
 import { PasswordHasher } from '../crypto/password-hasher';
-import { type ClientContext, RefreshRefusedError, SessionsService } from '../sessions/sessions.service';
+import {
+  type ClientContext,
+  RefreshRefusedError,
+  SessionsService,
+} from '../sessions/sessions.service';
 import { normalizeEmail } from '../users/email';
 import { UsersService } from '../users/users.service';
 import { TokenIssuer } from './token-issuer';
@@ -41,7 +45,10 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     if (!user) {
       await this.hasher.verifyAgainstDummy(password);
-      await this.audit.record({ type: 'login.failed', details: { email: normalizeEmail(email).slice(0, 320), reason: 'unknown_email' } });
+      await this.audit.record({
+        type: 'login.failed',
+        details: { email: normalizeEmail(email).slice(0, 320), reason: 'unknown_email' },
+      });
       this.metrics.login('failure');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
@@ -49,7 +56,13 @@ export class AuthService {
     if (user.lockedUntil !== null && user.lockedUntil > now) {
       const retryAfter = String(Math.ceil((user.lockedUntil - now) / 1000));
       this.metrics.login('locked');
-      throw new ApiError(429, 'account_locked', 'too many failed logins; try again later', {}, { 'Retry-After': retryAfter });
+      throw new ApiError(
+        429,
+        'account_locked',
+        'too many failed logins; try again later',
+        {},
+        { 'Retry-After': retryAfter },
+      );
     }
     if (user.lockedUntil !== null) await this.users.endExpiredLock(user.id, user.lockedUntil);
     // The attempt is claimed before the (slow) password check, so racing requests cannot check
@@ -58,9 +71,16 @@ export class AuthService {
     const { loginMaxFailures, loginLockoutSeconds } = this.config;
     const lockEnd = now + loginLockoutSeconds * 1000;
     if (!(await this.users.claimLoginAttempt(user.id, loginMaxFailures))) {
-      if (await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd)) await this.recordLock(user.id);
+      if (await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd))
+        await this.recordLock(user.id);
       this.metrics.login('locked');
-      throw new ApiError(429, 'account_locked', 'too many failed logins; try again later', {}, { 'Retry-After': String(loginLockoutSeconds) });
+      throw new ApiError(
+        429,
+        'account_locked',
+        'too many failed logins; try again later',
+        {},
+        { 'Retry-After': String(loginLockoutSeconds) },
+      );
     }
 
     let valid: boolean;
@@ -73,14 +93,23 @@ export class AuthService {
       throw error;
     }
     if (!valid) {
-      await this.audit.record({ type: 'login.failed', subjectId: user.id, details: { reason: 'wrong_password' } });
+      await this.audit.record({
+        type: 'login.failed',
+        subjectId: user.id,
+        details: { reason: 'wrong_password' },
+      });
       this.metrics.login('failure');
-      if (await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd)) await this.recordLock(user.id);
+      if (await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd))
+        await this.recordLock(user.id);
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
     await this.users.clearFailedLogins(user.id);
     if (user.disabled) {
-      await this.audit.record({ type: 'login.failed', subjectId: user.id, details: { reason: 'disabled' } });
+      await this.audit.record({
+        type: 'login.failed',
+        subjectId: user.id,
+        details: { reason: 'disabled' },
+      });
       this.metrics.login('failure');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
@@ -88,13 +117,22 @@ export class AuthService {
       await this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
     }
     const grant = await this.sessions.open(user.id, context);
-    await this.audit.record({ type: 'login.succeeded', actorId: user.id, subjectId: user.id, details: { sessionId: grant.session.id } });
+    await this.audit.record({
+      type: 'login.succeeded',
+      actorId: user.id,
+      subjectId: user.id,
+      details: { sessionId: grant.session.id },
+    });
     this.metrics.login('success');
     return this.issuer.forSession(user, grant, 'password');
   }
 
   private recordLock(userId: string): Promise<void> {
-    return this.audit.record({ type: 'account.locked', subjectId: userId, details: { seconds: this.config.loginLockoutSeconds } });
+    return this.audit.record({
+      type: 'account.locked',
+      subjectId: userId,
+      details: { seconds: this.config.loginLockoutSeconds },
+    });
   }
 
   /** Rotates a refresh token; the user is re-read so role changes and disabling apply at once. */
@@ -106,7 +144,11 @@ export class AuthService {
       if (error instanceof RefreshRefusedError) {
         if (error.reason === 'reused' && error.session) {
           this.metrics.refreshReuseDetected();
-          await this.audit.record({ type: 'refresh.reuse_detected', subjectId: error.session.userId, details: { sessionId: error.session.id } });
+          await this.audit.record({
+            type: 'refresh.reuse_detected',
+            subjectId: error.session.userId,
+            details: { sessionId: error.session.id },
+          });
         }
         throw invalidGrant();
       }
@@ -121,13 +163,22 @@ export class AuthService {
   }
 
   /** Changes the password and ends every other session of the user. */
-  async changePassword(userId: string, sessionId: string | undefined, current: string, next: string): Promise<void> {
+  async changePassword(
+    userId: string,
+    sessionId: string | undefined,
+    current: string,
+    next: string,
+  ): Promise<void> {
     const user = await this.users.findById(userId);
     if (!user || !(await this.hasher.verify(user.passwordHash, current))) {
       throw new ApiError(403, 'invalid_current_password', 'the current password is incorrect');
     }
     await this.users.update(user.id, { passwordHash: await this.hasher.hash(next) });
     const ended = await this.sessions.revokeAllForUser(user.id, 'password_changed', sessionId);
-    await this.audit.record({ type: 'password.changed', subjectId: user.id, details: { sessionsRevoked: ended } });
+    await this.audit.record({
+      type: 'password.changed',
+      subjectId: user.id,
+      details: { sessionsRevoked: ended },
+    });
   }
 }

@@ -15,7 +15,11 @@ export class TokenIssuer {
     @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
   ) {}
 
-  async forSession(user: UserEntity, grant: SessionGrant, grantType: 'password' | 'refresh_token'): Promise<TokenResponse> {
+  async forSession(
+    user: UserEntity,
+    grant: SessionGrant,
+    grantType: 'password' | 'refresh_token',
+  ): Promise<TokenResponse> {
     const { token, expiresIn } = await this.tokens.sign({
       sub: user.id,
       clientId: FIRST_PARTY_CLIENT_ID,
@@ -23,6 +27,11 @@ export class TokenIssuer {
       sessionId: grant.session.id,
     });
     this.metrics.tokenIssued(grantType);
-    return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, refresh_token: grant.refreshToken };
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      refresh_token: grant.refreshToken,
+    };
   }
 }

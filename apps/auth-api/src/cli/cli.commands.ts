@@ -25,102 +25,133 @@ export class CliError extends Error {}
 
 function parseRoles(value: string | undefined, fallback: Role[]): Role[] {
   if (value === undefined) return fallback;
-  const roles = value.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = value
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const unknown = roles.filter((r) => !ROLES.includes(r as Role));
-  if (roles.length === 0 || unknown.length > 0) throw new CliError(`roles must be a comma-separated list of ${ROLES.join(', ')}`);
+  if (roles.length === 0 || unknown.length > 0)
+    throw new CliError(`roles must be a comma-separated list of ${ROLES.join(', ')}`);
   return [...new Set(roles)] as Role[];
 }
 
 async function findUser(app: INestApplicationContext, idOrEmail: string | undefined) {
   if (!idOrEmail) throw new CliError('name a user by id or email');
   const users = app.get(UsersService);
-  const user = idOrEmail.includes('@') ? await users.findByEmail(idOrEmail) : await users.findById(idOrEmail);
+  const user = idOrEmail.includes('@')
+    ? await users.findByEmail(idOrEmail)
+    : await users.findById(idOrEmail);
   if (!user) throw new CliError(`no user ${idOrEmail}`);
   return user;
 }
 
 /** Every command of `npm run cli -- <command>`, with its one-line help. */
-export const COMMANDS: Record<string, { usage: string; run(input: CommandInput): Promise<void> }> = {
-  'users:create': {
-    usage: 'users:create <email> [--roles user,editor,admin]   (password from a prompt or stdin)',
-    async run({ app, args, options, print }) {
-      const email = args[0];
-      if (!email || !isEmail(email.trim()) || email.length > 320) throw new CliError('give a valid email');
-      const roles = parseRoles(options.roles, ['user']);
-      const password = await readPassword('Password: ');
-      if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
-        throw new CliError(`the password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
-      }
-      try {
-        const user = await app.get(UsersService).create(email, password, roles);
-        await app.get(AuditService).record({ type: 'user.registered', actorId: 'cli', subjectId: user.id });
-        print(`created ${user.email} (${user.id}) with roles ${user.roles.join(', ')}`);
-      } catch (error) {
-        if (error instanceof ApiError && error.code === 'email_taken') throw new CliError(`${email} already exists`);
-        throw error;
-      }
+export const COMMANDS: Record<string, { usage: string; run(input: CommandInput): Promise<void> }> =
+  {
+    'users:create': {
+      usage: 'users:create <email> [--roles user,editor,admin]   (password from a prompt or stdin)',
+      async run({ app, args, options, print }) {
+        const email = args[0];
+        if (!email || !isEmail(email.trim()) || email.length > 320)
+          throw new CliError('give a valid email');
+        const roles = parseRoles(options.roles, ['user']);
+        const password = await readPassword('Password: ');
+        if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+          throw new CliError(`the password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
+        }
+        try {
+          const user = await app.get(UsersService).create(email, password, roles);
+          await app
+            .get(AuditService)
+            .record({ type: 'user.registered', actorId: 'cli', subjectId: user.id });
+          print(`created ${user.email} (${user.id}) with roles ${user.roles.join(', ')}`);
+        } catch (error) {
+          if (error instanceof ApiError && error.code === 'email_taken')
+            throw new CliError(`${email} already exists`);
+          throw error;
+        }
+      },
     },
-  },
-  'users:list': {
-    usage: 'users:list [--limit 100]',
-    async run({ app, options, print }) {
-      const limit = Number(options.limit ?? 100);
-      if (!Number.isInteger(limit) || limit < 1) throw new CliError('--limit must be a positive integer');
-      const [users, total] = await app.get(UsersService).list(0, limit);
-      for (const user of users.map(toUserView)) {
-        print(`${user.id}  ${user.email.padEnd(32)}  ${user.roles.join(',').padEnd(18)}  ${user.disabled ? 'disabled' : 'active'}`);
-      }
-      print(`${users.length} of ${total} user(s)`);
+    'users:list': {
+      usage: 'users:list [--limit 100]',
+      async run({ app, options, print }) {
+        const limit = Number(options.limit ?? 100);
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new CliError('--limit must be a positive integer');
+        const [users, total] = await app.get(UsersService).list(0, limit);
+        for (const user of users.map(toUserView)) {
+          print(
+            `${user.id}  ${user.email.padEnd(32)}  ${user.roles.join(',').padEnd(18)}  ${user.disabled ? 'disabled' : 'active'}`,
+          );
+        }
+        print(`${users.length} of ${total} user(s)`);
+      },
     },
-  },
-  'users:roles': {
-    usage: 'users:roles <id|email> <roles>   e.g. users:roles ada@example.com editor',
-    async run({ app, args, print }) {
-      const user = await findUser(app, args[0]);
-      const roles = parseRoles(args[1], []);
-      await app.get(UsersService).update(user.id, { roles });
-      await app.get(AuditService).record({ type: 'user.roles_changed', actorId: 'cli', subjectId: user.id, details: { from: user.roles, to: roles } });
-      print(`${user.email}: roles ${roles.join(', ')} (shown in the next refreshed token)`);
+    'users:roles': {
+      usage: 'users:roles <id|email> <roles>   e.g. users:roles ada@example.com editor',
+      async run({ app, args, print }) {
+        const user = await findUser(app, args[0]);
+        const roles = parseRoles(args[1], []);
+        await app.get(UsersService).update(user.id, { roles });
+        await app.get(AuditService).record({
+          type: 'user.roles_changed',
+          actorId: 'cli',
+          subjectId: user.id,
+          details: { from: user.roles, to: roles },
+        });
+        print(`${user.email}: roles ${roles.join(', ')} (shown in the next refreshed token)`);
+      },
     },
-  },
-  'users:disable': {
-    usage: 'users:disable <id|email>   (also ends every session of the user)',
-    async run({ app, args, print }) {
-      const user = await findUser(app, args[0]);
-      await app.get(UsersService).update(user.id, { disabled: true });
-      const ended = await app.get(SessionsService).revokeAllForUser(user.id, 'user_disabled');
-      await app.get(AuditService).record({ type: 'user.disabled', actorId: 'cli', subjectId: user.id });
-      print(`${user.email}: disabled, ${ended} session(s) revoked`);
+    'users:disable': {
+      usage: 'users:disable <id|email>   (also ends every session of the user)',
+      async run({ app, args, print }) {
+        const user = await findUser(app, args[0]);
+        await app.get(UsersService).update(user.id, { disabled: true });
+        const ended = await app.get(SessionsService).revokeAllForUser(user.id, 'user_disabled');
+        await app
+          .get(AuditService)
+          .record({ type: 'user.disabled', actorId: 'cli', subjectId: user.id });
+        print(`${user.email}: disabled, ${ended} session(s) revoked`);
+      },
     },
-  },
-  'users:enable': {
-    usage: 'users:enable <id|email>',
-    async run({ app, args, print }) {
-      const user = await findUser(app, args[0]);
-      await app.get(UsersService).update(user.id, { disabled: false });
-      await app.get(AuditService).record({ type: 'user.enabled', actorId: 'cli', subjectId: user.id });
-      print(`${user.email}: enabled`);
+    'users:enable': {
+      usage: 'users:enable <id|email>',
+      async run({ app, args, print }) {
+        const user = await findUser(app, args[0]);
+        await app.get(UsersService).update(user.id, { disabled: false });
+        await app
+          .get(AuditService)
+          .record({ type: 'user.enabled', actorId: 'cli', subjectId: user.id });
+        print(`${user.email}: enabled`);
+      },
     },
-  },
-  'keys:rotate': {
-    usage: 'keys:rotate   (new tokens use the new key; old ones stay valid until they expire)',
-    async run({ app, print }) {
-      const kid = await app.get(DbSigningKeyStore).rotate();
-      await app.get(AuditService).record({ type: 'key.rotated', actorId: 'cli', subjectId: kid });
-      print(`signing with ${kid}`);
+    'keys:rotate': {
+      usage: 'keys:rotate   (new tokens use the new key; old ones stay valid until they expire)',
+      async run({ app, print }) {
+        const kid = await app.get(DbSigningKeyStore).rotate();
+        await app.get(AuditService).record({ type: 'key.rotated', actorId: 'cli', subjectId: kid });
+        print(`signing with ${kid}`);
+      },
     },
-  },
-  'clients:create': {
-    usage: 'clients:create <name> [--scopes a,b]   (the secret is shown once)',
-    async run({ app, args, options, print }) {
-      const name = args[0];
-      if (!name) throw new CliError('give the client a name');
-      const scopes = (options.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      const client = await app.get(ClientsService).create(name, scopes);
-      await app.get(AuditService).record({ type: 'client.created', actorId: 'cli', subjectId: client.client_id, details: { name, scopes } });
-      print(`client_id:     ${client.client_id}`);
-      print(`client_secret: ${client.client_secret}   (shown once; store it now)`);
-      print(`scopes:        ${client.scopes.join(' ') || '(none)'}`);
+    'clients:create': {
+      usage: 'clients:create <name> [--scopes a,b]   (the secret is shown once)',
+      async run({ app, args, options, print }) {
+        const name = args[0];
+        if (!name) throw new CliError('give the client a name');
+        const scopes = (options.scopes ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const client = await app.get(ClientsService).create(name, scopes);
+        await app.get(AuditService).record({
+          type: 'client.created',
+          actorId: 'cli',
+          subjectId: client.client_id,
+          details: { name, scopes },
+        });
+        print(`client_id:     ${client.client_id}`);
+        print(`client_secret: ${client.client_secret}   (shown once; store it now)`);
+        print(`scopes:        ${client.scopes.join(' ') || '(none)'}`);
+      },
     },
-  },
-};
+  };

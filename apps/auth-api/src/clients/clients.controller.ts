@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+} from '@nestjs/common';
 
 import { Roles } from '@jwt-token/auth';
 import { ApiError } from '@jwt-token/service-kit';
@@ -20,7 +30,11 @@ export class ClientsController {
   @Header('Cache-Control', 'no-store')
   async create(@Body() dto: CreateClientDto) {
     const client = await this.clients.create(dto.name, dto.scopes);
-    await this.audit.record({ type: 'client.created', subjectId: client.client_id, details: { name: dto.name, scopes: dto.scopes } });
+    await this.audit.record({
+      type: 'client.created',
+      subjectId: client.client_id,
+      details: { name: dto.name, scopes: dto.scopes },
+    });
     return client;
   }
 
@@ -33,7 +47,8 @@ export class ClientsController {
   @Delete(':clientId')
   @HttpCode(204)
   async delete(@Param('clientId') clientId: string): Promise<void> {
-    if (!(await this.clients.delete(clientId))) throw new ApiError(404, 'not_found', 'no such client');
+    if (!(await this.clients.delete(clientId)))
+      throw new ApiError(404, 'not_found', 'no such client');
     await this.audit.record({ type: 'client.deleted', subjectId: clientId });
   }
 }

@@ -25,7 +25,12 @@ function hashSecret(secret: string): string {
 }
 
 export function toClientView(client: OAuthClientEntity): ClientView {
-  return { client_id: client.clientId, name: client.name, scopes: client.scopes, createdAt: new Date(client.createdAt).toISOString() };
+  return {
+    client_id: client.clientId,
+    name: client.name,
+    scopes: client.scopes,
+    createdAt: new Date(client.createdAt).toISOString(),
+  };
 }
 
 /** Service clients: creation (the secret is returned once), lookup, authentication, deletion. */
@@ -42,7 +47,13 @@ export class ClientsService {
   async create(name: string, scopes: string[]): Promise<ClientView & { client_secret: string }> {
     const clientId = `svc_${randomBytes(12).toString('base64url')}`;
     const secret = randomBytes(32).toString('base64url');
-    const client = this.clients.create({ clientId, name, scopes, secretHash: hashSecret(secret), createdAt: this.clock.now() });
+    const client = this.clients.create({
+      clientId,
+      name,
+      scopes,
+      secretHash: hashSecret(secret),
+      createdAt: this.clock.now(),
+    });
     await this.clients.insert(client);
     return { ...toClientView(client), client_secret: secret };
   }

@@ -5,10 +5,25 @@ import { sharedCounter } from '@jwt-token/service-kit';
 /** auth-api's own Prometheus counters (served at /metrics when METRICS_ENABLED=true). */
 @Injectable()
 export class AuthApiMetrics {
-  private readonly logins = sharedCounter('auth_logins_total', 'Password logins by result (success, failure, locked)', ['result']);
-  private readonly tokens = sharedCounter('auth_tokens_issued_total', 'Access tokens issued by grant', ['grant']);
-  private readonly reuse = sharedCounter('auth_refresh_reuse_detected_total', 'Refresh tokens replayed after the reuse interval (session revoked)');
-  private readonly revoked = sharedCounter('auth_sessions_revoked_total', 'Sessions revoked by reason', ['reason']);
+  private readonly logins = sharedCounter(
+    'auth_logins_total',
+    'Password logins by result (success, failure, locked)',
+    ['result'],
+  );
+  private readonly tokens = sharedCounter(
+    'auth_tokens_issued_total',
+    'Access tokens issued by grant',
+    ['grant'],
+  );
+  private readonly reuse = sharedCounter(
+    'auth_refresh_reuse_detected_total',
+    'Refresh tokens replayed after the reuse interval (session revoked)',
+  );
+  private readonly revoked = sharedCounter(
+    'auth_sessions_revoked_total',
+    'Sessions revoked by reason',
+    ['reason'],
+  );
   private readonly rotations = sharedCounter('auth_key_rotations_total', 'Signing key rotations');
 
   login(result: 'success' | 'failure' | 'locked'): void {

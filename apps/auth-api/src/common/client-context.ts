@@ -3,8 +3,12 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { ClientContext } from '../sessions/sessions.service';
 
 /** The caller's IP and user agent, recorded on sessions. */
-export const Client = createParamDecorator((_data: unknown, context: ExecutionContext): ClientContext => {
-  const request = context.switchToHttp().getRequest<{ ip?: string; headers: Record<string, string | undefined> }>();
-  const userAgent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
-});
+export const Client = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): ClientContext => {
+    const request = context
+      .switchToHttp()
+      .getRequest<{ ip?: string; headers: Record<string, string | undefined> }>();
+    const userAgent = request.headers['user-agent'];
+    return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
+  },
+);

@@ -47,7 +47,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
     );
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    name: string,
+  ): Promise<ThrottlerStorageRecord> {
     try {
       const prefix = `throttle:${name}:${key}`;
       const [hits, ttlMs, blocked, blockMs] = (await this.redis.eval(
@@ -78,7 +84,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
   private markDegraded(error: Error): void {
     if (this.degraded) return;
     this.degraded = true;
-    this.logger.warn(`Redis unavailable (${error.message}): rate limits are per instance until it returns`);
+    this.logger.warn(
+      `Redis unavailable (${error.message}): rate limits are per instance until it returns`,
+    );
   }
 
   get isDegraded(): boolean {

@@ -12,7 +12,11 @@ export class UserSessionGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const principal = context.switchToHttp().getRequest<{ user?: AuthPrincipal }>().user;
     if (!principal?.sessionId) {
-      throw new ApiError(403, 'user_token_required', 'this endpoint needs a user token from /auth/login');
+      throw new ApiError(
+        403,
+        'user_token_required',
+        'this endpoint needs a user token from /auth/login',
+      );
     }
     return true;
   }

@@ -48,7 +48,9 @@ const DAY = 24 * 60 * 60;
  * const config = loadAuthApiConfig({ DATA_DIR: '/tmp/auth', LOG_LEVEL: 'warn' });
  * ```
  */
-export function loadAuthApiConfig(environment: Record<string, string | undefined> = process.env): AuthApiConfig {
+export function loadAuthApiConfig(
+  environment: Record<string, string | undefined> = process.env,
+): AuthApiConfig {
   const env = new EnvReader(environment);
   const dataDir = resolve(env.string('DATA_DIR', './data'));
   const adminEmail = env.string('ADMIN_EMAIL');
@@ -99,6 +101,8 @@ export type AuthApiConfigService = ConfigService<{ [AUTH_API_CONFIG_KEY]: AuthAp
  * auth-api's configuration through `@nestjs/config`: the env file and the environment validated by
  * {@link loadAuthApiConfig}, or `config` as given (then nothing is read).
  */
-export function loadAuthApiConfigModule(config?: AuthApiConfig): Promise<LoadedServiceConfig<AuthApiConfig>> {
+export function loadAuthApiConfigModule(
+  config?: AuthApiConfig,
+): Promise<LoadedServiceConfig<AuthApiConfig>> {
   return loadServiceConfig({ key: AUTH_API_CONFIG_KEY, read: loadAuthApiConfig, config });
 }

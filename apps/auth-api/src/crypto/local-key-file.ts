@@ -31,7 +31,10 @@ export function loadOrCreateLocalKey(dataDir: string): string {
 }
 
 /** The SecretBox keys: KEY_ENCRYPTION_KEY (with the DATA_DIR key as an earlier one), or the DATA_DIR key. */
-export function secretBoxKeys(config: { keyEncryptionKey?: string; dataDir: string }): [string, string[]] {
+export function secretBoxKeys(config: {
+  keyEncryptionKey?: string;
+  dataDir: string;
+}): [string, string[]] {
   if (!config.keyEncryptionKey) return [loadOrCreateLocalKey(config.dataDir), []];
   const local = readLocalKey(config.dataDir);
   return [config.keyEncryptionKey, local ? [local] : []];

@@ -38,7 +38,9 @@ describe(PasswordHasher.name, () => {
 
   it('treats a malformed stored hash as a failed verification, not an error', async () => {
     await expect(hasher.verify('not-a-hash', 'x')).resolves.toBe(false);
-    await expect(hasher.verify('$argon2id$v=19$m=19456,t=2,p=1$AAAA$BBBB', 'x')).resolves.toBe(false);
+    await expect(hasher.verify('$argon2id$v=19$m=19456,t=2,p=1$AAAA$BBBB', 'x')).resolves.toBe(
+      false,
+    );
   });
 
   it('fails the dummy verification used for unknown accounts, at the cost of a real one', async () => {
@@ -54,7 +56,9 @@ describe(PasswordHasher.name, () => {
 
   it('never blocks the event loop: a timer fires while hashes are running', async () => {
     const events: string[] = [];
-    const hashes = Promise.all([hasher.hash('a'), hasher.hash('b'), hasher.hash('c')]).then(() => events.push('hashed'));
+    const hashes = Promise.all([hasher.hash('a'), hasher.hash('b'), hasher.hash('c')]).then(() =>
+      events.push('hashed'),
+    );
     await new Promise<void>((resolve) => setTimeout(() => (events.push('timer'), resolve()), 0));
     await hashes;
     expect(events).toEqual(['timer', 'hashed']);
@@ -72,8 +76,12 @@ describe(PasswordHasher.name, () => {
   it('refuses work beyond its queue with a 503 and Retry-After instead of queueing without bound', async () => {
     const small = new PasswordHasher({ threads: 1, maxQueue: 1 });
     try {
-      const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => small.hash(`p${i}`)));
-      const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => small.hash(`p${i}`)),
+      );
+      const refused = results
+        .filter((r) => r.status === 'rejected')
+        .map((r) => (r as PromiseRejectedResult).reason);
       const hashed = results.filter((r) => r.status === 'fulfilled');
       expect(hashed.length).toBeGreaterThanOrEqual(1);
       expect(refused.length).toBeGreaterThanOrEqual(1);

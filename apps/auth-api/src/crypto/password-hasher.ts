@@ -7,7 +7,12 @@ import { Piscina } from 'piscina';
 import { ApiError } from '@jwt-token/service-kit';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
-export const ARGON2_PARAMS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_PARAMS = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 /**
  * How much lower than the event loop the hashing threads run (Linux `nice`, through piscina and
@@ -44,7 +49,9 @@ export class PasswordHasher implements OnModuleDestroy {
   private readonly pool: Piscina<Argon2Task, string | boolean>;
   private dummyHash?: Promise<string>;
 
-  constructor(@Optional() @Inject(PASSWORD_HASHER_OPTIONS) options: PasswordHasherOptions | null = null) {
+  constructor(
+    @Optional() @Inject(PASSWORD_HASHER_OPTIONS) options: PasswordHasherOptions | null = null,
+  ) {
     const threads = options?.threads ?? availableParallelism();
     this.pool = new Piscina({
       filename: join(__dirname, 'argon2.worker.js'),
@@ -89,7 +96,11 @@ export class PasswordHasher implements OnModuleDestroy {
     const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(storedHash);
     if (!match) return true;
     const [, m, t, p] = match.map(Number);
-    return m !== ARGON2_PARAMS.memoryCost || t !== ARGON2_PARAMS.timeCost || p !== ARGON2_PARAMS.parallelism;
+    return (
+      m !== ARGON2_PARAMS.memoryCost ||
+      t !== ARGON2_PARAMS.timeCost ||
+      p !== ARGON2_PARAMS.parallelism
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -108,5 +119,11 @@ export class PasswordHasher implements OnModuleDestroy {
 }
 
 function overloaded(): ApiError {
-  return new ApiError(503, 'service_unavailable', 'too many password checks in progress; retry shortly', {}, { 'Retry-After': '1' });
+  return new ApiError(
+    503,
+    'service_unavailable',
+    'too many password checks in progress; retry shortly',
+    {},
+    { 'Retry-After': '1' },
+  );
 }

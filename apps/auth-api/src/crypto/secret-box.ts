@@ -55,7 +55,10 @@ export class SecretBox {
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv ?? '', 'base64url'));
       decipher.setAuthTag(Buffer.from(tag ?? '', 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(body ?? '', 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(Buffer.from(body ?? '', 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
     } catch {
       return null;
     }

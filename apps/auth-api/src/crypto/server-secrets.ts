@@ -14,7 +14,8 @@ import { SecretBox } from './secret-box';
 @Injectable()
 export class ServerSecrets {
   constructor(
-    @InjectRepository(ServerSecretEntity) private readonly repository: Repository<ServerSecretEntity>,
+    @InjectRepository(ServerSecretEntity)
+    private readonly repository: Repository<ServerSecretEntity>,
     @Inject(SecretBox) private readonly secretBox: SecretBox,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}

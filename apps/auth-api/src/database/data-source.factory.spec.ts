@@ -19,16 +19,14 @@ describe(createDataSource.name, () => {
       dataSourceOptions({ databaseUrl: undefined, sqlitePath: ':memory:' }),
     ).initialize();
     const now = Date.now();
-    await dataSource
-      .getRepository(UserEntity)
-      .insert({
-        id: userId,
-        email: 'a@example.test',
-        passwordHash: 'x',
-        roles: ['user'],
-        createdAt: now,
-        updatedAt: now,
-      });
+    await dataSource.getRepository(UserEntity).insert({
+      id: userId,
+      email: 'a@example.test',
+      passwordHash: 'x',
+      roles: ['user'],
+      createdAt: now,
+      updatedAt: now,
+    });
     const connection = (dataSource.driver as unknown as { databaseConnection: SqliteConnection })
       .databaseConnection;
     const prepare = connection.prepare.bind(connection);

@@ -45,7 +45,9 @@ function runMigrationsOneInstanceAtATime(dataSource: DataSource): void {
       await lockHolder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
       return await runMigrations(options);
     } finally {
-      await lockHolder.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      await lockHolder
+        .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+        .catch(() => undefined);
       await lockHolder.release();
     }
   };

@@ -20,7 +20,9 @@ export const MIGRATIONS = [
  * PostgreSQL when DATABASE_URL is set, else the embedded SQLite file in DATA_DIR. Migrations
  * run at start on both; `synchronize` is never on: the schema comes from migrations alone.
  */
-export function dataSourceOptions(config: Pick<AuthApiConfig, 'databaseUrl' | 'sqlitePath'>): DataSourceOptions {
+export function dataSourceOptions(
+  config: Pick<AuthApiConfig, 'databaseUrl' | 'sqlitePath'>,
+): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
@@ -36,7 +38,12 @@ export function dataSourceOptions(config: Pick<AuthApiConfig, 'databaseUrl' | 's
       url: config.databaseUrl,
       // Fail fast instead of hanging when PostgreSQL is down; the pool reconnects by itself.
       connectTimeoutMS: 3000,
-      extra: { max: 10, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30000, query_timeout: 10000 },
+      extra: {
+        max: 10,
+        connectionTimeoutMillis: 3000,
+        idleTimeoutMillis: 30000,
+        query_timeout: 10000,
+      },
     };
   }
   if (config.sqlitePath !== ':memory:') mkdirSync(dirname(config.sqlitePath), { recursive: true });

@@ -55,12 +55,18 @@ export class DirectStatements {
   async insert<T extends ObjectLiteral>(target: EntityTarget<T>, entity: T): Promise<void> {
     const shape = this.shape(target);
     const driver = this.dataSource.driver;
-    const values = shape.columns.map((column) => driver.preparePersistentValue(column.getEntityValue(entity), column));
+    const values = shape.columns.map((column) =>
+      driver.preparePersistentValue(column.getEntityValue(entity), column),
+    );
     await this.execute(shape.insertSql, values);
   }
 
   /** The row whose `property` equals `value`, as the entity the repository would return; or null. */
-  async findOneBy<T extends ObjectLiteral>(target: EntityTarget<T>, property: keyof T & string, value: unknown): Promise<T | null> {
+  async findOneBy<T extends ObjectLiteral>(
+    target: EntityTarget<T>,
+    property: keyof T & string,
+    value: unknown,
+  ): Promise<T | null> {
     const shape = this.shape(target);
     const sql = this.selectSql(shape, property);
     const row = this.sqlite
@@ -68,7 +74,8 @@ export class DirectStatements {
       : ((await this.onPostgres(sql, [value])).records as Array<Record<string, unknown>>)[0];
     if (!row) return null;
     const entity = this.dataSource.getMetadata(target).create() as T;
-    for (const c of shape.columns) c.setEntityValue(entity, this.dataSource.driver.prepareHydratedValue(row[c.databaseName], c));
+    for (const c of shape.columns)
+      c.setEntityValue(entity, this.dataSource.driver.prepareHydratedValue(row[c.databaseName], c));
     return entity;
   }
 
@@ -77,16 +84,23 @@ export class DirectStatements {
    * returns how many rows it changed.
    */
   async execute(sql: string, parameters: unknown[]): Promise<number> {
-    if (this.sqlite) return this.onSqlite(sql, parameters, (statement, bound) => statement.run(...bound).changes);
+    if (this.sqlite)
+      return this.onSqlite(sql, parameters, (statement, bound) => statement.run(...bound).changes);
     return (await this.onPostgres(sql, parameters)).affected ?? 0;
   }
 
   /** Runs `use` on the statement prepared once for `sql`; a failure is a `QueryFailedError`, as with TypeORM. */
-  private onSqlite<R>(sql: string, parameters: unknown[], use: (statement: SqliteStatement, bound: unknown[]) => R): R {
+  private onSqlite<R>(
+    sql: string,
+    parameters: unknown[],
+    use: (statement: SqliteStatement, bound: unknown[]) => R,
+  ): R {
     try {
       let statement = this.prepared.get(sql);
       if (!statement) {
-        const connection = (this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
+        const connection = (
+          this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }
+        ).databaseConnection;
         statement = connection.prepare(sql);
         this.prepared.set(sql, statement);
       }

@@ -1,4 +1,11 @@
-import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Inject,
+  Optional,
+  Res,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import {
   HealthCheckService,
   HealthIndicatorService,
@@ -34,7 +41,9 @@ export class HealthController {
 
   @Get()
   check(@Res({ passthrough: true }) response: StatusSettable) {
-    return this.run(response, [() => this.database.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS)]);
+    return this.run(response, [
+      () => this.database.pingCheck('database').withTimeout(CHECK_TIMEOUT_MS),
+    ]);
   }
 
   @Get('live')
@@ -66,7 +75,10 @@ export class HealthController {
     return this.run(response, checks);
   }
 
-  private async run(response: StatusSettable, checks: Parameters<HealthCheckService['check']>[0]): Promise<HealthCheckResult> {
+  private async run(
+    response: StatusSettable,
+    checks: Parameters<HealthCheckService['check']>[0],
+  ): Promise<HealthCheckResult> {
     try {
       return await this.health.check(checks);
     } catch (error) {

@@ -1,4 +1,8 @@
-import { generateKeyPair as generateKeyPairCallback, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  generateKeyPair as generateKeyPairCallback,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { promisify } from 'node:util';
 import { calculateJwkThumbprint } from 'jose';
 
@@ -20,6 +24,9 @@ export async function generateSigningKeyPair(alg: SigningAlgorithm): Promise<Gen
       ? await generateKeyPair('ec', { namedCurve: 'P-256' })
       : await generateKeyPair('rsa', { modulusLength: 3072 });
   const jwk = publicKey.export({ format: 'jwk' });
-  const kid = await calculateJwkThumbprint(jwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
+  const kid = await calculateJwkThumbprint(
+    jwk as Parameters<typeof calculateJwkThumbprint>[0],
+    'sha256',
+  );
   return { kid, alg, publicJwk: { ...jwk, kid, alg, use: 'sig' }, privateKey };
 }

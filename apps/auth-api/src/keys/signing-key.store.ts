@@ -103,7 +103,8 @@ export class DbSigningKeyStore implements SigningKeyStore, OnModuleInit {
 
   async getKey(kid: string): Promise<VerificationKey | undefined> {
     if (this.keys.has(kid) && !this.isStale()) return this.keys.get(kid);
-    if (this.keys.has(kid) || this.clock.now() - this.loadedAt >= UNKNOWN_KID_RELOAD_MS) await this.reload();
+    if (this.keys.has(kid) || this.clock.now() - this.loadedAt >= UNKNOWN_KID_RELOAD_MS)
+      await this.reload();
     return this.keys.get(kid);
   }
 

@@ -45,27 +45,38 @@ function decodeBasic(header: string): { id: string; secret: string } {
 export class ClientAuthenticator {
   constructor(@Inject(ClientsService) private readonly clients: ClientsService) {}
 
-  async identify(authorization: string | string[] | undefined, body: FormBody): Promise<ClientIdentity> {
-    if (Array.isArray(authorization)) throw new OAuthError('invalid_request', 'several Authorization headers');
+  async identify(
+    authorization: string | string[] | undefined,
+    body: FormBody,
+  ): Promise<ClientIdentity> {
+    if (Array.isArray(authorization))
+      throw new OAuthError('invalid_request', 'several Authorization headers');
     const postedId = optionalParam(body, 'client_id', 256);
     const postedSecret = optionalParam(body, 'client_secret', 256);
     if (authorization && /^Basic\s/i.test(authorization)) {
-      if (postedSecret !== undefined) throw new OAuthError('invalid_request', 'use one client authentication method');
+      if (postedSecret !== undefined)
+        throw new OAuthError('invalid_request', 'use one client authentication method');
       const { id, secret } = decodeBasic(authorization);
-      if (postedId !== undefined && postedId !== id) throw new OAuthError('invalid_request', 'client_id does not match');
+      if (postedId !== undefined && postedId !== id)
+        throw new OAuthError('invalid_request', 'client_id does not match');
       return this.confidential(id, secret);
     }
     if (postedSecret !== undefined) {
-      if (postedId === undefined) throw new OAuthError('invalid_request', 'client_secret without client_id');
+      if (postedId === undefined)
+        throw new OAuthError('invalid_request', 'client_secret without client_id');
       return this.confidential(postedId, postedSecret);
     }
-    if (postedId === FIRST_PARTY_CLIENT_ID) return { kind: 'public', clientId: FIRST_PARTY_CLIENT_ID };
+    if (postedId === FIRST_PARTY_CLIENT_ID)
+      return { kind: 'public', clientId: FIRST_PARTY_CLIENT_ID };
     if (postedId !== undefined) throw invalidClient('this client must authenticate');
     return { kind: 'anonymous' };
   }
 
   /** Like {@link identify}, but only a registered client that authenticated passes. */
-  async requireConfidential(authorization: string | string[] | undefined, body: FormBody): Promise<OAuthClientEntity> {
+  async requireConfidential(
+    authorization: string | string[] | undefined,
+    body: FormBody,
+  ): Promise<OAuthClientEntity> {
     const identity = await this.identify(authorization, body);
     if (identity.kind !== 'confidential') throw invalidClient('client authentication is required');
     return identity.client;

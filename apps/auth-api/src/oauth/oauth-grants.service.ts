@@ -20,7 +20,11 @@ export class OAuthGrantsService {
     @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
   ) {}
 
-  async grant(identity: ClientIdentity, body: FormBody, context: ClientContext): Promise<TokenResponse> {
+  async grant(
+    identity: ClientIdentity,
+    body: FormBody,
+    context: ClientContext,
+  ): Promise<TokenResponse> {
     const grantType = requiredParam(body, 'grant_type', 200);
     switch (grantType) {
       case 'client_credentials':
@@ -33,7 +37,10 @@ export class OAuthGrantsService {
   }
 
   /** A service token: `sub` and `client_id` are the client, scopes within the client's allowed ones, no refresh token. */
-  private async clientCredentials(identity: ClientIdentity, body: FormBody): Promise<TokenResponse> {
+  private async clientCredentials(
+    identity: ClientIdentity,
+    body: FormBody,
+  ): Promise<TokenResponse> {
     if (identity.kind === 'public') {
       throw new OAuthError('unauthorized_client', 'a public client cannot use client_credentials');
     }
@@ -47,16 +54,34 @@ export class OAuthGrantsService {
       const parsed = parseScope(requested);
       if (!parsed) throw new OAuthError('invalid_scope', 'scope is malformed');
       const unknown = parsed.filter((scope) => !client.scopes.includes(scope));
-      if (unknown.length > 0) throw new OAuthError('invalid_scope', `scope not allowed for this client: ${unknown.join(' ')}`);
+      if (unknown.length > 0)
+        throw new OAuthError(
+          'invalid_scope',
+          `scope not allowed for this client: ${unknown.join(' ')}`,
+        );
       scopes = parsed;
     }
-    const { token, expiresIn } = await this.tokens.sign({ sub: client.clientId, clientId: client.clientId, scope: scopes, roles: [] });
+    const { token, expiresIn } = await this.tokens.sign({
+      sub: client.clientId,
+      clientId: client.clientId,
+      scope: scopes,
+      roles: [],
+    });
     this.metrics.tokenIssued('client_credentials');
-    return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') };
+    return {
+      access_token: token,
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      scope: scopes.join(' '),
+    };
   }
 
   /** The same rotation and reuse rules as `/auth/refresh`, with RFC 6749 errors. */
-  private async refreshToken(identity: ClientIdentity, body: FormBody, context: ClientContext): Promise<TokenResponse> {
+  private async refreshToken(
+    identity: ClientIdentity,
+    body: FormBody,
+    context: ClientContext,
+  ): Promise<TokenResponse> {
     const refreshToken = requiredParam(body, 'refresh_token', 512);
     // User sessions belong to the first-party client; a service client cannot redeem them.
     if (identity.kind === 'confidential') {

@@ -8,9 +8,11 @@ export type FormBody = Record<string, unknown> | undefined | null;
  * and a value is a string; anything else is `invalid_request`.
  */
 export function optionalParam(body: FormBody, name: string, maxLength = 4096): string | undefined {
-  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  const value =
+    body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
   if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') throw new OAuthError('invalid_request', `${name} must appear once, as a string`);
+  if (typeof value !== 'string')
+    throw new OAuthError('invalid_request', `${name} must appear once, as a string`);
   if (value.length > maxLength) throw new OAuthError('invalid_request', `${name} is too long`);
   return value;
 }

@@ -1,4 +1,13 @@
-import { Body, Controller, Header, Headers, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Header,
+  Headers,
+  HttpCode,
+  Inject,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 
@@ -23,7 +32,19 @@ export class OAuthController {
 
   @ApiOperation({ summary: 'RFC 6749 token endpoint: client_credentials and refresh_token grants' })
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ schema: { type: 'object', required: ['grant_type'], properties: {grant_type: { type: 'string', enum: ['client_credentials', 'refresh_token'] }, scope: { type: 'string' }, refresh_token: { type: 'string' }, client_id: { type: 'string' }, client_secret: { type: 'string' }} } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['grant_type'],
+      properties: {
+        grant_type: { type: 'string', enum: ['client_credentials', 'refresh_token'] },
+        scope: { type: 'string' },
+        refresh_token: { type: 'string' },
+        client_id: { type: 'string' },
+        client_secret: { type: 'string' },
+      },
+    },
+  })
   @UseGuards(ThrottlerGuard)
   @Post('token')
   @HttpCode(200)
@@ -40,9 +61,22 @@ export class OAuthController {
     return this.grants.grant(identity, body, client);
   }
 
-  @ApiOperation({ summary: 'RFC 7009 revocation of a refresh or access token (200 also for unknown tokens)' })
+  @ApiOperation({
+    summary: 'RFC 7009 revocation of a refresh or access token (200 also for unknown tokens)',
+  })
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ schema: { type: 'object', required: ['token'], properties: {token: { type: 'string' }, token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] }, client_id: { type: 'string' }, client_secret: { type: 'string' }} } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['token'],
+      properties: {
+        token: { type: 'string' },
+        token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] },
+        client_id: { type: 'string' },
+        client_secret: { type: 'string' },
+      },
+    },
+  })
   @UseGuards(ThrottlerGuard)
   @Post('revoke')
   @HttpCode(200)
@@ -64,7 +98,18 @@ export class OAuthController {
 
   @ApiOperation({ summary: 'RFC 7662 introspection (client-authenticated)' })
   @ApiConsumes('application/x-www-form-urlencoded')
-  @ApiBody({ schema: { type: 'object', required: ['token'], properties: {token: { type: 'string' }, token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] }, client_id: { type: 'string' }, client_secret: { type: 'string' }} } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['token'],
+      properties: {
+        token: { type: 'string' },
+        token_type_hint: { type: 'string', enum: ['access_token', 'refresh_token'] },
+        client_id: { type: 'string' },
+        client_secret: { type: 'string' },
+      },
+    },
+  })
   @Post('introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -20,9 +20,16 @@ export class RevokedTokensService {
   ) {}
 
   async revoke(jti: string, expiresAtMs: number): Promise<void> {
-    await this.revoked.createQueryBuilder().insert().values({ jti, expiresAt: expiresAtMs }).orIgnore().execute();
+    await this.revoked
+      .createQueryBuilder()
+      .insert()
+      .values({ jti, expiresAt: expiresAtMs })
+      .orIgnore()
+      .execute();
     // Rows of tokens that have expired anyway (clock tolerance included) serve no purpose.
-    await this.revoked.delete({ expiresAt: LessThan(this.clock.now() - RETENTION_AFTER_EXPIRY_MS) });
+    await this.revoked.delete({
+      expiresAt: LessThan(this.clock.now() - RETENTION_AFTER_EXPIRY_MS),
+    });
   }
 
   async isRevoked(jti: string): Promise<boolean> {

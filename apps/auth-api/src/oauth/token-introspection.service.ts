@@ -22,7 +22,8 @@ export class TokenIntrospectionService {
 
   /** `active: true` with the claims, or just `active: false` for anything expired, revoked, forged or unknown. */
   async introspect(token: string, hint: string | undefined): Promise<Record<string, unknown>> {
-    const order = hint === 'refresh_token' ? [this.asRefresh, this.asAccess] : [this.asAccess, this.asRefresh];
+    const order =
+      hint === 'refresh_token' ? [this.asRefresh, this.asAccess] : [this.asAccess, this.asRefresh];
     for (const attempt of order) {
       const result = await attempt.call(this, token);
       if (result) return result;
@@ -31,11 +32,16 @@ export class TokenIntrospectionService {
   }
 
   /** Revokes a token the calling client holds; unknown, foreign or dead tokens are ignored (200 either way). */
-  async revoke(identity: Exclude<ClientIdentity, { kind: 'anonymous' }>, token: string): Promise<void> {
-    const clientId = identity.kind === 'confidential' ? identity.client.clientId : identity.clientId;
+  async revoke(
+    identity: Exclude<ClientIdentity, { kind: 'anonymous' }>,
+    token: string,
+  ): Promise<void> {
+    const clientId =
+      identity.kind === 'confidential' ? identity.client.clientId : identity.clientId;
     const session = await this.sessions.sessionOf(token);
     if (session) {
-      if (clientId === FIRST_PARTY_CLIENT_ID) await this.sessions.revoke(session.id, 'oauth_revoke');
+      if (clientId === FIRST_PARTY_CLIENT_ID)
+        await this.sessions.revoke(session.id, 'oauth_revoke');
       return;
     }
     try {

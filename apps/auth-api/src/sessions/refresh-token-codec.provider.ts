@@ -9,5 +9,6 @@ export const REFRESH_TOKEN_CODEC = Symbol('auth-api:refresh_token_codec');
 export const refreshTokenCodecProvider: Provider = {
   provide: REFRESH_TOKEN_CODEC,
   inject: [ServerSecrets],
-  useFactory: async (secrets: ServerSecrets) => new RefreshTokenCodec(await secrets.getOrCreate('refresh_token_hmac')),
+  useFactory: async (secrets: ServerSecrets) =>
+    new RefreshTokenCodec(await secrets.getOrCreate('refresh_token_hmac')),
 };

@@ -23,7 +23,8 @@ export class SessionRevocationChecker implements RevocationChecker {
 
   async isRevoked(principal: AuthPrincipal): Promise<boolean> {
     if (principal.tokenId && (await this.revoked.isRevoked(principal.tokenId))) return true;
-    if (principal.sessionId !== undefined) return (await this.sessions.findActive(principal.sessionId)) === null;
+    if (principal.sessionId !== undefined)
+      return (await this.sessions.findActive(principal.sessionId)) === null;
     if (principal.clientId && principal.clientId !== FIRST_PARTY_CLIENT_ID) {
       return (await this.clients.findById(principal.clientId)) === null;
     }

@@ -80,7 +80,8 @@ export class SessionsService {
     const decoded = this.codec.decode(refreshToken);
     if (!decoded) throw new RefreshRefusedError('unknown');
     let session = await this.direct.findOneBy(SessionEntity, 'id', decoded.sessionId);
-    if (!session || !this.codec.matches(decoded, session.salt)) throw new RefreshRefusedError('unknown');
+    if (!session || !this.codec.matches(decoded, session.salt))
+      throw new RefreshRefusedError('unknown');
     if (decoded.generation > session.generation) throw new RefreshRefusedError('unknown');
     this.assertUsable(session);
 
@@ -139,11 +140,16 @@ export class SessionsService {
     const decoded = this.codec.decode(refreshToken);
     if (!decoded) return;
     const session = await this.sessions.findOneBy({ id: decoded.sessionId, userId });
-    if (session && this.codec.matches(decoded, session.salt)) await this.revoke(session.id, 'logout', userId);
+    if (session && this.codec.matches(decoded, session.salt))
+      await this.revoke(session.id, 'logout', userId);
   }
 
   /** Revokes every session of a user, but `exceptSessionId` when given. */
-  async revokeAllForUser(userId: string, reason: string, exceptSessionId?: string): Promise<number> {
+  async revokeAllForUser(
+    userId: string,
+    reason: string,
+    exceptSessionId?: string,
+  ): Promise<number> {
     const query = this.sessions
       .createQueryBuilder()
       .update(SessionEntity)
@@ -156,7 +162,10 @@ export class SessionsService {
   }
 
   private tokenFor(session: SessionEntity): string {
-    return this.codec.encode({ sessionId: session.id, generation: session.generation }, session.salt);
+    return this.codec.encode(
+      { sessionId: session.id, generation: session.generation },
+      session.salt,
+    );
   }
 
   private isUsable(session: SessionEntity): boolean {
@@ -169,7 +178,10 @@ export class SessionsService {
   }
 
   /** One conditional UPDATE: only the request that still sees `generation` wins. */
-  private async rotate(session: SessionEntity, context: ClientContext): Promise<SessionEntity | null> {
+  private async rotate(
+    session: SessionEntity,
+    context: ClientContext,
+  ): Promise<SessionEntity | null> {
     const now = this.clock.now();
     const windowStart = now - this.config.refreshReuseInterval * 1000;
     const rotations: RotationRecord[] = [

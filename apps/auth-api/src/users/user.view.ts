@@ -11,7 +11,12 @@ export interface UserView {
 
 /** A user as they see themselves (`/auth/register`, `/auth/me`): the contract's four fields. */
 export function toAccountView(user: UserEntity): Omit<UserView, 'disabled'> {
-  return { id: user.id, email: user.email, roles: user.roles, createdAt: new Date(user.createdAt).toISOString() };
+  return {
+    id: user.id,
+    email: user.email,
+    roles: user.roles,
+    createdAt: new Date(user.createdAt).toISOString(),
+  };
 }
 
 export function toUserView(user: UserEntity): UserView {

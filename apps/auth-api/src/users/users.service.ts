@@ -47,7 +47,8 @@ export class UsersService {
       await this.users.insert(user);
     } catch (error) {
       // The unique index decides between racing registrations: exactly one insert wins.
-      if (isUniqueViolation(error)) throw new ApiError(409, 'email_taken', 'an account with this email already exists');
+      if (isUniqueViolation(error))
+        throw new ApiError(409, 'email_taken', 'an account with this email already exists');
       throw error;
     }
     return user;
@@ -62,10 +63,17 @@ export class UsersService {
   }
 
   list(offset: number, limit: number): Promise<[UserEntity[], number]> {
-    return this.users.findAndCount({ order: { createdAt: 'ASC', id: 'ASC' }, skip: offset, take: limit });
+    return this.users.findAndCount({
+      order: { createdAt: 'ASC', id: 'ASC' },
+      skip: offset,
+      take: limit,
+    });
   }
 
-  async update(id: string, changes: Partial<Pick<UserEntity, 'roles' | 'disabled' | 'passwordHash'>>): Promise<void> {
+  async update(
+    id: string,
+    changes: Partial<Pick<UserEntity, 'roles' | 'disabled' | 'passwordHash'>>,
+  ): Promise<void> {
     await this.users.update({ id }, { ...changes, updatedAt: this.clock.now() });
   }
 
@@ -104,13 +112,19 @@ export class UsersService {
       .createQueryBuilder()
       .update(UserEntity)
       .set({ lockedUntil: lockEnd })
-      .where('id = :id AND failed_logins >= :maxFailures AND locked_until IS NULL', { id, maxFailures })
+      .where('id = :id AND failed_logins >= :maxFailures AND locked_until IS NULL', {
+        id,
+        maxFailures,
+      })
       .execute();
     return (result.affected ?? 0) > 0;
   }
 
   async clearFailedLogins(id: string): Promise<void> {
-    await this.direct.execute('UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?', [id]);
+    await this.direct.execute(
+      'UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?',
+      [id],
+    );
   }
 
   /** Resets the counter of an account whose lock (seen as `lockedUntil`) ran out; racing callers reset it once. */

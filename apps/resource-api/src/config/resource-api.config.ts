@@ -57,12 +57,17 @@ export function readResourceApiConfig(
 export const RESOURCE_API_CONFIG_KEY = 'resourceApi';
 
 /** `ConfigService` typed for resource-api: `configService.get(RESOURCE_API_CONFIG_KEY, { infer: true })`. */
-export type ResourceApiConfigService = ConfigService<{ [RESOURCE_API_CONFIG_KEY]: ResourceApiConfig }, true>;
+export type ResourceApiConfigService = ConfigService<
+  { [RESOURCE_API_CONFIG_KEY]: ResourceApiConfig },
+  true
+>;
 
 /**
  * resource-api's configuration through `@nestjs/config`: the env file and the environment
  * validated by {@link readResourceApiConfig}, or `config` as given (then nothing is read).
  */
-export function loadResourceApiConfigModule(config?: ResourceApiConfig): Promise<LoadedServiceConfig<ResourceApiConfig>> {
+export function loadResourceApiConfigModule(
+  config?: ResourceApiConfig,
+): Promise<LoadedServiceConfig<ResourceApiConfig>> {
   return loadServiceConfig({ key: RESOURCE_API_CONFIG_KEY, read: readResourceApiConfig, config });
 }

@@ -2,4 +2,10 @@
 export type JwtAlgorithm = 'ES256' | 'ES384' | 'RS256' | 'PS256' | 'EdDSA';
 
 /** Every algorithm {@link JwtAlgorithm} allows, for validating configuration. */
-export const SUPPORTED_ALGORITHMS: readonly JwtAlgorithm[] = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'];
+export const SUPPORTED_ALGORITHMS: readonly JwtAlgorithm[] = [
+  'ES256',
+  'ES384',
+  'RS256',
+  'PS256',
+  'EdDSA',
+];

@@ -1,12 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 
 import { AuthModule } from '../auth.module';
-import type { AuthModuleExtras, AuthModuleOptions } from '../interfaces/auth-module-options.interface';
+import type {
+  AuthModuleExtras,
+  AuthModuleOptions,
+} from '../interfaces/auth-module-options.interface';
 import { InMemoryKeyStore } from './in-memory-key-store';
 import { TestTokenFactory } from './test-token.factory';
 
 /** Options of {@link AuthTestingModule.forRoot}: the real module's options, minus the key source. */
-export type AuthTestingOptions = Partial<Omit<AuthModuleOptions, 'jwksUri' | 'publicKeys' | 'keyStore'>> &
+export type AuthTestingOptions = Partial<
+  Omit<AuthModuleOptions, 'jwksUri' | 'publicKeys' | 'keyStore'>
+> &
   AuthModuleExtras;
 
 /**

@@ -1,7 +1,11 @@
 import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 
 import type { JwtAlgorithm } from '../interfaces/jwt-algorithm';
-import type { SigningKey, SigningKeyStore, VerificationKey } from '../interfaces/key-source.interface';
+import type {
+  SigningKey,
+  SigningKeyStore,
+  VerificationKey,
+} from '../interfaces/key-source.interface';
 import { algorithmsForKey } from '../jws-algorithms';
 
 function generatePrivateKey(alg: JwtAlgorithm): KeyObject {

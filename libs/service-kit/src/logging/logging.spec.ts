@@ -23,7 +23,11 @@ function capture(): { stream: Writable; lines: Array<Record<string, unknown>>; r
   return {
     stream,
     get lines() {
-      return chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+      return chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
     },
     raw: () => chunks.join(''),
   };
@@ -31,7 +35,9 @@ function capture(): { stream: Writable; lines: Array<Record<string, unknown>>; r
 
 function serviceLogger(level: LogLevel) {
   const out = capture();
-  const logger = new ServiceLogger(createPinoLogger({ level, service: 'svc', format: 'json' }, out.stream));
+  const logger = new ServiceLogger(
+    createPinoLogger({ level, service: 'svc', format: 'json' }, out.stream),
+  );
   return { logger, out };
 }
 
@@ -42,7 +48,9 @@ describe(ServiceLogger.name, () => {
     logger.warn('careful', 'Keys');
     logger.verbose('detail', 'Keys');
     logger.debug('more');
-    expect(out.lines.map(({ level, context, msg, service }) => ({ level, context, msg, service }))).toEqual([
+    expect(
+      out.lines.map(({ level, context, msg, service }) => ({ level, context, msg, service })),
+    ).toEqual([
       { level: 30, context: 'Bootstrap', msg: 'started', service: 'svc' },
       { level: 40, context: 'Keys', msg: 'careful', service: 'svc' },
       { level: 10, context: 'Keys', msg: 'detail', service: 'svc' },
@@ -67,10 +75,21 @@ describe(ServiceLogger.name, () => {
   it('serialises an Error and merges a plain object, redacting credentials in it', () => {
     const { logger, out } = serviceLogger('info');
     logger.error(new Error('kaput'), 'Ctx');
-    logger.log({ msg: 'user created', user: { email: 'a@b.c', password: 'hunter2' }, token: 'eyJ...' }, 'Users');
+    logger.log(
+      { msg: 'user created', user: { email: 'a@b.c', password: 'hunter2' }, token: 'eyJ...' },
+      'Users',
+    );
     const [error, object] = out.lines;
-    expect(error).toMatchObject({ msg: 'kaput', context: 'Ctx', err: { type: 'Error', message: 'kaput' } });
-    expect(object).toMatchObject({ msg: 'user created', user: { email: 'a@b.c', password: '[redacted]' }, token: '[redacted]' });
+    expect(error).toMatchObject({
+      msg: 'kaput',
+      context: 'Ctx',
+      err: { type: 'Error', message: 'kaput' },
+    });
+    expect(object).toMatchObject({
+      msg: 'user created',
+      user: { email: 'a@b.c', password: '[redacted]' },
+      token: '[redacted]',
+    });
     expect(out.raw()).not.toContain('hunter2');
   });
 
@@ -126,7 +145,9 @@ async function appLoggingAt(level: LogLevel) {
   const pino = createPinoLogger({ level, service: 'svc', format: 'json' }, out.stream);
   const adapter = new FastifyAdapter();
   logRequests(adapter.getInstance() as unknown as FastifyInstance, pino);
-  const app = await NestFactory.create<NestFastifyApplication>(DemoModule, adapter, { logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(DemoModule, adapter, {
+    logger: false,
+  });
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return { app, out };
@@ -142,14 +163,23 @@ describe(logRequests.name, () => {
       await http().get('/missing').expect(404);
       await http().get('/boom').expect(500);
       const requests = out.lines.filter((l) => l.msg === 'request completed');
-      expect(requests.map((l) => [l.level, (l.req as { url: string }).url, (l.res as { statusCode: number }).statusCode])).toEqual([
+      expect(
+        requests.map((l) => [
+          l.level,
+          (l.req as { url: string }).url,
+          (l.res as { statusCode: number }).statusCode,
+        ]),
+      ).toEqual([
         [30, '/ok?x=1', 200],
         [40, '/teapot', 418],
         [40, '/missing', 404],
         [50, '/boom', 500],
       ]);
       for (const line of requests) {
-        expect(line).toMatchObject({ service: 'svc', req: { id: expect.any(String), method: 'GET' } });
+        expect(line).toMatchObject({
+          service: 'svc',
+          req: { id: expect.any(String), method: 'GET' },
+        });
         expect(typeof line.responseTime).toBe('number');
       }
       expect(out.raw()).not.toContain('secret-token');
@@ -178,16 +208,24 @@ describe(logRequests.name, () => {
       const { port } = app.getHttpServer().address() as AddressInfo;
       const socket = connect(port, '127.0.0.1');
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-      socket.write('GET /slow?q=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-token\r\n\r\n');
+      socket.write(
+        'GET /slow?q=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer secret-token\r\n\r\n',
+      );
       // Hang up while the handler waits on the gate.
       await new Promise((r) => setTimeout(r, 150));
       socket.destroy();
       const deadline = Date.now() + 5000;
-      while (!out.lines.some((l) => l.msg === 'request aborted') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (!out.lines.some((l) => l.msg === 'request aborted') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       slowRouteGate.resolve();
       await new Promise((r) => setTimeout(r, 50));
       const aborted = out.lines.filter((l) => l.msg === 'request aborted');
-      expect(aborted).toEqual([expect.objectContaining({ level: 30, req: { id: expect.any(String), method: 'GET', url: '/slow?q=1' } })]);
+      expect(aborted).toEqual([
+        expect.objectContaining({
+          level: 30,
+          req: { id: expect.any(String), method: 'GET', url: '/slow?q=1' },
+        }),
+      ]);
       expect(out.raw()).not.toContain('secret-token');
     } finally {
       slowRouteGate.resolve();

@@ -24,20 +24,23 @@ function requestFields(request: FastifyRequest): { id: string; method: string; u
  * credentials cannot reach these lines.
  */
 export function logRequests(fastify: FastifyInstance, pino: Pino): void {
-  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const level = requestLogLevel(reply.statusCode);
-    if (pino.isLevelEnabled(level)) {
-      pino[level](
-        {
-          req: requestFields(request),
-          res: { statusCode: reply.statusCode },
-          responseTime: Math.round(reply.elapsedTime * 1000) / 1000,
-        },
-        'request completed',
-      );
-    }
-    done();
-  });
+  fastify.addHook(
+    'onResponse',
+    (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      const level = requestLogLevel(reply.statusCode);
+      if (pino.isLevelEnabled(level)) {
+        pino[level](
+          {
+            req: requestFields(request),
+            res: { statusCode: reply.statusCode },
+            responseTime: Math.round(reply.elapsedTime * 1000) / 1000,
+          },
+          'request completed',
+        );
+      }
+      done();
+    },
+  );
   fastify.addHook('onRequestAbort', (request: FastifyRequest, done: () => void) => {
     if (pino.isLevelEnabled('info')) pino.info({ req: requestFields(request) }, 'request aborted');
     done();

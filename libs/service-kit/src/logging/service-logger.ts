@@ -58,7 +58,8 @@ export class ServiceLogger implements LoggerService {
     if (rest.length > 0) fields.params = rest;
 
     if (message instanceof Error) this.pino[level]({ ...fields, err: message }, message.message);
-    else if (typeof message === 'object' && message !== null) this.pino[level]({ ...fields, ...message });
+    else if (typeof message === 'object' && message !== null)
+      this.pino[level]({ ...fields, ...message });
     else this.pino[level](fields, String(message));
   }
 }

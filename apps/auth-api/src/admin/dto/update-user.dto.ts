@@ -1,11 +1,24 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 
 import { ROLES } from '../../users/roles';
 
 /** Absent is allowed; `null` is not (IsOptional would let it through to a NOT NULL column). */
-const IsAbsentOr = (property: 'roles' | 'disabled') => ValidateIf((dto: UpdateUserDto) => dto[property] !== undefined);
+const IsAbsentOr = (property: 'roles' | 'disabled') =>
+  ValidateIf((dto: UpdateUserDto) => dto[property] !== undefined);
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ enum: ['user', 'editor', 'admin'], isArray: true, example: ['editor'] })

@@ -3,7 +3,8 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
 
 /** Surrounding spaces are not part of an email; the rest of normalisation happens in the service. */
-const TrimString = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+const TrimString = () =>
+  Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
 /** Passwords are 8 to 128 characters (contract). */
 export const PASSWORD_MIN = 8;

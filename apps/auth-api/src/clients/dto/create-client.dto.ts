@@ -15,6 +15,9 @@ export class CreateClientDto {
   @ArrayMaxSize(50)
   @ArrayUnique()
   @IsString({ each: true })
-  @Matches(SCOPE_TOKEN, { each: true, message: 'each scope must be an RFC 6749 scope token (no spaces or quotes)' })
+  @Matches(SCOPE_TOKEN, {
+    each: true,
+    message: 'each scope must be an RFC 6749 scope token (no spaces or quotes)',
+  })
   scopes!: string[];
 }

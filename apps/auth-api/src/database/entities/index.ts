@@ -6,6 +6,22 @@ import { SessionEntity } from './session.entity';
 import { SigningKeyEntity } from './signing-key.entity';
 import { UserEntity } from './user.entity';
 
-export { AuditEventEntity, OAuthClientEntity, RevokedTokenEntity, ServerSecretEntity, SessionEntity, SigningKeyEntity, UserEntity };
+export {
+  AuditEventEntity,
+  OAuthClientEntity,
+  RevokedTokenEntity,
+  ServerSecretEntity,
+  SessionEntity,
+  SigningKeyEntity,
+  UserEntity,
+};
 
-export const ENTITIES = [UserEntity, SessionEntity, SigningKeyEntity, ServerSecretEntity, OAuthClientEntity, RevokedTokenEntity, AuditEventEntity];
+export const ENTITIES = [
+  UserEntity,
+  SessionEntity,
+  SigningKeyEntity,
+  ServerSecretEntity,
+  OAuthClientEntity,
+  RevokedTokenEntity,
+  AuditEventEntity,
+];

@@ -24,7 +24,9 @@ export class OAuthClients1732800000001 implements MigrationInterface {
           { name: 'jti', type: 'varchar', length: '64', isPrimary: true },
           { name: 'expires_at', type: 'bigint' },
         ],
-        indices: [new TableIndex({ name: 'idx_revoked_tokens_expires_at', columnNames: ['expires_at'] })],
+        indices: [
+          new TableIndex({ name: 'idx_revoked_tokens_expires_at', columnNames: ['expires_at'] }),
+        ],
       }),
     );
   }
