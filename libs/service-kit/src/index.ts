@@ -26,7 +26,9 @@ export {
 } from './logging.module';
 export { logRequests, requestLogLevel } from './logging/request-logging';
 export { ServiceLogger } from './logging/service-logger';
-export { BODY_LIMIT_BYTES, createServiceApp, listen } from './service-app';
+export { BODY_LIMIT_BYTES, createServiceApp, listen, REQUEST_TIMEOUT_MS } from './service-app';
+export { ClientErrorResponder, clientErrorAnswer } from './client-error.handler';
+export type { ClientErrorAnswer } from './client-error.handler';
 export { MetricsModule, observeHttpLatency, sharedCounter } from './metrics';
 export { ApiErrorDto, createOpenApiDocument, OAuthErrorDto, setupOpenApi } from './openapi';
 export type { OpenApiOptions } from './openapi';

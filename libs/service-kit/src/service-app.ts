@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 
 import { ApiExceptionFilter } from './api-exception.filter';
+import { ClientErrorResponder } from './client-error.handler';
 import type { TrustProxy } from './env-reader';
 import { acceptRequestId } from './logging.module';
 import { logRequests } from './logging/request-logging';
@@ -16,8 +17,16 @@ import { createValidationPipe } from './validation.pipe';
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
+ * A request (headers and body) not received within this is answered 408 and its connection
+ * closed. Fastify leaves Node's request timeout off, which lets a client that trickles its
+ * headers or body hold a connection for ever.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
  * Creates a Nest app on Fastify with what every service needs: the pino logger, the error
- * filter, DTO validation and a 64 KiB body limit.
+ * filter, DTO validation, a 64 KiB body limit, a 30 s request timeout, and parser errors answered
+ * in the contract's shape with `Connection: close`.
  */
 export async function createServiceApp(
   rootModule: unknown,
@@ -26,8 +35,12 @@ export async function createServiceApp(
     metrics?: boolean;
     openApi?: OpenApiOptions;
     trustProxy?: TrustProxy;
+    /** Default {@link REQUEST_TIMEOUT_MS}; tests shorten it. */
+    requestTimeoutMs?: number;
   } = {},
 ): Promise<NestFastifyApplication> {
+  const clientErrors = new ClientErrorResponder();
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const adapter = new FastifyAdapter({
     // `request.ip` (rate limits, audit log, sessions) is the peer's address unless TRUST_PROXY
     // names the proxies whose X-Forwarded-For may say otherwise.
@@ -41,9 +54,22 @@ export async function createServiceApp(
     // response, errors and 404s included, echoes it.
     requestIdHeader: false,
     genReqId: acceptRequestId,
+    // Parser errors (431, 400, 408, 413) answered with `Connection: close` and the contract's body.
+    clientErrorHandler: clientErrors.handle,
+    requestTimeout,
+    // Node checks for timed-out requests this often (30 s by default, too coarse for a short timeout).
+    http: {
+      requestTimeout,
+      headersTimeout: requestTimeout,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeout / 4))),
+    },
   });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
+    done();
+  });
+  adapter.getInstance().addHook('onResponse', (request, _reply, done) => {
+    clientErrors.noteAnswered(request.raw);
     done();
   });
   if (options.metrics) observeHttpLatency(adapter.getInstance() as unknown as FastifyInstance);
@@ -54,6 +80,7 @@ export async function createServiceApp(
   });
   if (options.logger !== false) {
     const logger = app.get(ServiceLogger);
+    clientErrors.logger = logger.pino;
     app.useLogger(logger);
     logRequests(adapter.getInstance() as unknown as FastifyInstance, logger.pino);
   }
