@@ -3,8 +3,9 @@
 // Each output line is prefixed with its service; SIGINT/SIGTERM/SIGHUP go to both; if one service
 // dies on its own, the other is stopped and this script exits non-zero. No child outlives it.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -17,24 +18,46 @@ const KILL_AFTER_MS = 15_000;
 /** How long to wait for both /health endpoints before printing the banner anyway. */
 const READY_TIMEOUT_MS = 30_000;
 
+/**
+ * The variables as the services will see them: the env file (`ENV_FILE`, else `.env` in their
+ * working directory, which is the repository root) under the real environment, parsed by the very
+ * dotenv that `@nestjs/config` uses. A file that cannot be read gives nothing here; the services
+ * themselves then say what is wrong with it.
+ */
+function serviceEnvironment() {
+  // Relative to the services' working directory, the root, as they resolve it.
+  const path = process.env.ENV_FILE ? resolve(root, process.env.ENV_FILE) : join(root, '.env');
+  let fromFile = {};
+  try {
+    const requireFromConfig = createRequire(
+      createRequire(import.meta.url).resolve('@nestjs/config'),
+    );
+    fromFile = requireFromConfig('dotenv').parse(readFileSync(path));
+  } catch {
+    fromFile = {};
+  }
+  return { ...fromFile, ...process.env };
+}
+const environment = serviceEnvironment();
+
 // AUTH_API_PORT / RESOURCE_API_PORT move the pair elsewhere (PORT alone cannot name two ports).
 const services = [
   {
     name: 'auth-api',
     entry: 'dist/apps/auth-api/main.js',
-    port: Number(process.env.AUTH_API_PORT || 3000),
+    port: Number(environment.AUTH_API_PORT || 3000),
     colour: '36',
   },
   {
     name: 'resource-api',
     entry: 'dist/apps/resource-api/main.js',
-    port: Number(process.env.RESOURCE_API_PORT || 3001),
+    port: Number(environment.RESOURCE_API_PORT || 3001),
     colour: '35',
   },
 ];
 const width = Math.max(...services.map((s) => s.name.length)) + 2;
 
-const host = process.env.HOST || '127.0.0.1';
+const host = environment.HOST || '127.0.0.1';
 // A wildcard address is not something to browse to; the loopback reaches it.
 const browseHost = ['0.0.0.0', '::', '[::]'].includes(host)
   ? '127.0.0.1'
@@ -149,9 +172,9 @@ async function announceWhenReady() {
     `Web console   ${urlOf(authApi)}/console      API docs: ${urlOf(authApi)}/docs, ${urlOf(resourceApi)}/docs`,
     '',
   ];
-  if (process.env.ADMIN_EMAIL) {
+  if (environment.ADMIN_EMAIL) {
     lines.push(
-      `Admin account: ${process.env.ADMIN_EMAIL} (created at start if no user has that email).`,
+      `Admin account: ${environment.ADMIN_EMAIL} (created at start if no user has that email).`,
     );
     lines.push('Walk through the API: npm run demo (with the same ADMIN_EMAIL and ADMIN_PASSWORD)');
   } else {

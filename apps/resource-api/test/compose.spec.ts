@@ -1,48 +1,13 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+
+import { READS, ROOT, variablesReadIn } from './app-variables';
 
 /**
  * Keeps docker-compose.yml, .env.example, the Dockerfile and the apps' configuration readers in
  * step: a variable set in the compose file must be one the app reads and one .env.example documents.
  */
-const ROOT = join(__dirname, '..', '..', '..');
-
-/** What each app reads from its environment, as far as the compose file may set it. */
-const READS: Record<'auth-api' | 'resource-api', readonly string[]> = {
-  'auth-api': [
-    'PORT',
-    'HOST',
-    'DATABASE_URL',
-    'DATA_DIR',
-    'REDIS_URL',
-    'AUTH_ISSUER',
-    'AUTH_AUDIENCE',
-    'JWT_ALG',
-    'ACCESS_TOKEN_TTL',
-    'REFRESH_TOKEN_TTL',
-    'REFRESH_REUSE_INTERVAL',
-    'ADMIN_EMAIL',
-    'ADMIN_PASSWORD',
-    'LOGIN_MAX_FAILURES',
-    'LOGIN_LOCKOUT_SECONDS',
-    'RATE_LIMIT_PER_MINUTE',
-    'METRICS_ENABLED',
-    'LOG_LEVEL',
-    'KEY_ENCRYPTION_KEY',
-  ],
-  'resource-api': [
-    'PORT',
-    'HOST',
-    'AUTH_ISSUER',
-    'AUTH_AUDIENCE',
-    'AUTH_JWKS_URI',
-    'JWT_ALG',
-    'METRICS_ENABLED',
-    'LOG_LEVEL',
-  ],
-};
-
 /** The configuration table of the contract, plus the stack's own secrets. */
 const DOCUMENTED = [
   'PORT',
@@ -85,29 +50,6 @@ const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 
 /** Names in .env.example, set (`NAME=`) or listed commented out (`# NAME=`). */
 const documented = new Set([...envExample.matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
-
-function typeScriptFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return typeScriptFiles(path);
-    return name.endsWith('.ts') && !name.endsWith('.spec.ts') ? [path] : [];
-  });
-}
-
-/** UPPER_SNAKE names passed to EnvReader methods, or read from process.env, in these folders. */
-function variablesReadIn(...dirs: string[]): Set<string> {
-  const names = new Set<string>();
-  const patterns = [
-    /\.(?:string|integer|boolean|oneOf|url)\(\s*['"]([A-Z][A-Z0-9_]*)['"]/g,
-    /process\.env(?:\.([A-Z][A-Z0-9_]*)|\[\s*['"]([A-Z][A-Z0-9_]*)['"]\s*\])/g,
-  ];
-  for (const file of dirs.flatMap(typeScriptFiles)) {
-    const source = readFileSync(file, 'utf8');
-    for (const pattern of patterns)
-      for (const m of source.matchAll(pattern)) names.add(m[1] ?? m[2]);
-  }
-  return names;
-}
 
 const envOf = (service: string) => Object.keys(compose.services[service].environment ?? {});
 

@@ -1,11 +1,14 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 
+import { createPostgresDatabase, TEST_DATABASE_URL } from './reliability/support';
 import { call, freePort, NO_ENV_FILE, ServiceProcess } from './service-process';
 
-const CLI = join(__dirname, '..', '..', '..', 'dist', 'apps', 'auth-api', 'cli.js');
+const ROOT = join(__dirname, '..', '..', '..');
+const CLI = join(ROOT, 'dist', 'apps', 'auth-api', 'cli.js');
 
 describe('the admin CLI (npm run cli)', () => {
   let dataDir: string;
@@ -85,4 +88,101 @@ describe('the admin CLI (npm run cli)', () => {
       expect(await auth.stop()).toBe(0);
     }
   });
+});
+
+/**
+ * `db:migrate` is the init container of auth-api's Kubernetes Deployment
+ * (deploy/kubernetes/base/auth-api/deployment.yaml): every pod runs it before the service starts.
+ */
+describe('the admin CLI: db:migrate (the Kubernetes init container)', () => {
+  /** The timestamps of the migrations in the source (file names), oldest first. */
+  const expectedTimestamps = readdirSync(
+    join(ROOT, 'apps', 'auth-api', 'src', 'database', 'migrations'),
+  )
+    .map((file) => /^(\d{13})-.+\.ts$/.exec(file)?.[1])
+    .filter((timestamp): timestamp is string => Boolean(timestamp))
+    .sort();
+  const KEY_ENCRYPTION_KEY = 'cli-db-migrate-key-encryption-key-0123456789';
+  let dataDir: string;
+
+  const env = (extra: Record<string, string>) => ({
+    PATH: process.env.PATH ?? '',
+    ENV_FILE: NO_ENV_FILE,
+    DATA_DIR: dataDir,
+    KEY_ENCRYPTION_KEY,
+    ...extra,
+  });
+  /** `db:migrate` as a child process that runs beside others (spawnSync would serialise them). */
+  const migrate = (extra: Record<string, string> = {}) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'db:migrate'], {
+        env: env(extra),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('exit', (status) => resolve({ status, stdout, stderr }));
+    });
+  /** The timestamps of the `applied  <name>` lines, in the order printed. */
+  const appliedTimestamps = (stdout: string) =>
+    [...stdout.matchAll(/^applied {2}\S*?(\d{13})$/gm)].map((m) => m[1]);
+
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'cli-migrate-e2e-'));
+  });
+  afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('knows the migrations of the source (the check below would otherwise prove nothing)', () => {
+    expect(expectedTimestamps.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('migrates a new SQLite database, lists every migration oldest first, and is idempotent', async () => {
+    for (let run = 0; run < 2; run++) {
+      const result = await migrate();
+      expect([result.status, result.stderr]).toEqual([0, '']);
+      expect(appliedTimestamps(result.stdout)).toEqual(expectedTimestamps);
+      expect(result.stdout).toContain(
+        `${expectedTimestamps.length} migration(s) applied, none pending (better-sqlite3)`,
+      );
+    }
+  });
+
+  it('exits non-zero, saying why, when the database cannot be reached (the pod then waits)', async () => {
+    const port = await freePort(); // nothing listens there
+    const result = await migrate({ DATABASE_URL: `postgres://auth@127.0.0.1:${port}/auth` });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/ECONNREFUSED|connect/);
+    expect(result.stdout).not.toContain('applied');
+  });
+
+  (TEST_DATABASE_URL ? it : it.skip)(
+    `on an empty PostgreSQL database, pods starting together migrate once${TEST_DATABASE_URL ? '' : ' (skipped: TEST_DATABASE_URL unset)'}`,
+    async () => {
+      const postgres = await createPostgresDatabase(TEST_DATABASE_URL!, 'cli_migrate');
+      try {
+        const results = await Promise.all(
+          [1, 2, 3].map(() => migrate({ DATABASE_URL: postgres.url })),
+        );
+        for (const result of results) {
+          expect([result.status, result.stderr]).toEqual([0, '']);
+          expect(appliedTimestamps(result.stdout)).toEqual(expectedTimestamps);
+          expect(result.stdout).toContain('none pending (postgres)');
+        }
+        const client = new Client({ connectionString: postgres.url });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ timestamp: string }>(
+            'SELECT timestamp FROM migrations ORDER BY id',
+          );
+          expect(rows.map((row) => String(row.timestamp))).toEqual(expectedTimestamps);
+        } finally {
+          await client.end();
+        }
+      } finally {
+        await postgres.drop();
+      }
+    },
+  );
 });

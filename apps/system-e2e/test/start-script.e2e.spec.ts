@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -95,4 +95,43 @@ describe('scripts/start.mjs', () => {
       for (const pid of new Set(childPids)) expect(alive(pid)).toBe(false);
     },
   );
+
+  it('announces the HOST and ports the services read from the env file, and finds them ready there', async () => {
+    const [authPort, resourcePort] = [await freePort(), await freePort()];
+    // Another loopback address than the default, named only in the file.
+    const host = '127.0.0.2';
+    const envFile = join(dataDir, 'start.env');
+    writeFileSync(
+      envFile,
+      [
+        `HOST=${host}`,
+        `AUTH_API_PORT=${authPort}`,
+        `RESOURCE_API_PORT=${resourcePort}`,
+        `AUTH_ISSUER=http://${host}:${authPort}`,
+        `DATA_DIR=${dataDir}`,
+        'ADMIN_EMAIL=file-admin@example.com',
+        'ADMIN_PASSWORD="file admin password"',
+      ].join('\n'),
+    );
+    starter = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ENV_FILE: envFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    output = '';
+    starter.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    starter.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      starter.once('exit', (code) => resolve(code)),
+    );
+    await waitFor(() => output.includes('Press Ctrl-C to stop both services.'), 40_000);
+    expect(output).toContain(`http://${host}:${authPort}/console`);
+    expect(output).toContain(`http://${host}:${resourcePort}`);
+    expect(output).toContain('Admin account: file-admin@example.com');
+    expect(output).not.toContain('not healthy after');
+    expect(output).not.toContain('file admin password');
+    expect((await fetch(`http://${host}:${resourcePort}/health`)).status).toBe(200);
+    starter.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
 });

@@ -1,5 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { isEmail } from 'class-validator';
+import { type DataSource, MigrationExecutor } from 'typeorm';
 
 import { ApiError } from '@jwt-token/service-kit';
 
@@ -152,6 +154,23 @@ export const COMMANDS: Record<string, { usage: string; run(input: CommandInput):
         print(`client_id:     ${client.client_id}`);
         print(`client_secret: ${client.client_secret}   (shown once; store it now)`);
         print(`scopes:        ${client.scopes.join(' ') || '(none)'}`);
+      },
+    },
+    'db:migrate': {
+      usage: 'db:migrate   (applies pending migrations, one instance at a time, and lists them)',
+      // Connecting ran the migrations already (on PostgreSQL under the advisory lock, so pods
+      // starting together migrate once): what is left is to say what the database now holds.
+      async run({ app, print }) {
+        const dataSource = app.get<DataSource>(getDataSourceToken());
+        const migrations = new MigrationExecutor(dataSource);
+        const pending = await migrations.getPendingMigrations();
+        if (pending.length > 0)
+          throw new CliError(`migrations still pending: ${pending.map((m) => m.name).join(', ')}`);
+        const applied = (await migrations.getExecutedMigrations()).sort(
+          (a, b) => a.timestamp - b.timestamp,
+        );
+        for (const migration of applied) print(`applied  ${migration.name}`);
+        print(`${applied.length} migration(s) applied, none pending (${dataSource.options.type})`);
       },
     },
   };
