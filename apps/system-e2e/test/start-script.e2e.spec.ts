@@ -35,6 +35,19 @@ describe('scripts/start.mjs', () => {
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'start-script-'));
   });
+  /** Runs scripts/start.mjs with only `env` (and PATH); resolves `exited` with its exit code. */
+  function runStartScript(env: Record<string, string>): Promise<number | null> {
+    starter = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    output = '';
+    starter.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    starter.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    return new Promise<number | null>((resolve) => starter.once('exit', (code) => resolve(code)));
+  }
+
   afterAll(() => {
     // A failed assertion must not leave the services running.
     for (const pid of childPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
@@ -46,26 +59,15 @@ describe('scripts/start.mjs', () => {
     'runs both services, tells their logs apart, and %s stops both with no orphan',
     async (signal) => {
       const [authPort, resourcePort] = [await freePort(), await freePort()];
-      starter = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
-        cwd: ROOT,
-        env: {
-          PATH: process.env.PATH ?? '',
-          ENV_FILE: NO_ENV_FILE,
-          DATA_DIR: dataDir,
-          AUTH_API_PORT: String(authPort),
-          RESOURCE_API_PORT: String(resourcePort),
-          AUTH_ISSUER: `http://127.0.0.1:${authPort}`,
-          ADMIN_EMAIL: 'start-admin@example.com',
-          ADMIN_PASSWORD: 'start-admin-password',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const exited = runStartScript({
+        ENV_FILE: NO_ENV_FILE,
+        DATA_DIR: dataDir,
+        AUTH_API_PORT: String(authPort),
+        RESOURCE_API_PORT: String(resourcePort),
+        AUTH_ISSUER: `http://127.0.0.1:${authPort}`,
+        ADMIN_EMAIL: 'start-admin@example.com',
+        ADMIN_PASSWORD: 'start-admin-password',
       });
-      output = '';
-      starter.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      starter.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) =>
-        starter.once('exit', (code) => resolve(code)),
-      );
 
       const healthy = async (port: number) =>
         (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200;
@@ -113,17 +115,8 @@ describe('scripts/start.mjs', () => {
         'ADMIN_PASSWORD="file admin password"',
       ].join('\n'),
     );
-    starter = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs')], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ENV_FILE: envFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    output = '';
-    starter.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    starter.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) =>
-      starter.once('exit', (code) => resolve(code)),
-    );
+    // Nothing but the file's path in the real environment.
+    const exited = runStartScript({ ENV_FILE: envFile });
     await waitFor(() => output.includes('Press Ctrl-C to stop both services.'), 40_000);
     expect(output).toContain(`http://${host}:${authPort}/console`);
     expect(output).toContain(`http://${host}:${resourcePort}`);
