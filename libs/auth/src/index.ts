@@ -33,10 +33,14 @@ export { TokenVerifier } from './token-verifier';
 export { VerifiedTokenCache } from './verified-token.cache';
 export { JwksKeySource } from './jwks-key-source';
 export { StaticKeySource } from './static-key-source';
+export { DiscoveryKeySource } from './discovery-key-source';
+export { X509KeySource } from './x509-key-source';
+export { createKeySource } from './key-source.factory';
 export { createVerificationKey } from './verification-key.factory';
 export { algorithmsForKey, publicJwkMembers } from './jws-algorithms';
 export { resolveAuthOptions } from './resolved-auth-options';
 export type { ResolvedAuthOptions } from './resolved-auth-options';
+export type { ResolvedClaimSource, ResolvedIssuer, ResolvedKeySource } from './resolved-issuer';
 export { KeySource } from './interfaces/key-source.interface';
 export type {
   SigningKey,
@@ -54,5 +58,15 @@ export type {
   StaticPublicKey,
   VerifiedTokenCacheOptions,
 } from './interfaces/auth-module-options.interface';
+export type {
+  AccessTokenMarker,
+  ClaimFormat,
+  ClaimMapping,
+  ClaimPath,
+  ClaimSource,
+  IssuerConfig,
+  PrincipalOverrides,
+  TokenTypePolicy,
+} from './interfaces/issuer-config.interface';
 export { SUPPORTED_ALGORITHMS } from './interfaces/jwt-algorithm';
 export type { JwtAlgorithm } from './interfaces/jwt-algorithm';
