@@ -10,6 +10,12 @@ import { X509KeySource } from './x509-key-source';
 /**
  * The {@link KeySource} of one trusted issuer, from its validated options. Each issuer gets its
  * own: a `kid` is only ever looked up among the keys of the issuer the token's `iss` chose.
+ *
+ * @example The key source AuthModule provides as `KeySource` (the first issuer's)
+ * ```ts
+ * const options = resolveAuthOptions({ issuers: [keycloakIssuer({ baseUrl, realm: 'staff', clientId: 'orders-api' })] });
+ * const keys = createKeySource(options.keySource, options.algorithms, options.clock);
+ * ```
  */
 export function createKeySource(
   source: ResolvedKeySource,
