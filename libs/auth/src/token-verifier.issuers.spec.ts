@@ -5,7 +5,9 @@ import { createModuleVerifier, MapKeySource } from '../test/multi-issuer-harness
 import { codeOf } from '../test/verifier-harness';
 import type { IssuerConfig } from './interfaces/issuer-config.interface';
 import { createVerificationKey } from './verification-key.factory';
+import { resolveAuthOptions, type ResolvedAuthOptions } from './resolved-auth-options';
 import { TokenVerifier } from './token-verifier';
+import { VerifiedTokenCache } from './verified-token.cache';
 
 const A = 'https://a.idp.test';
 const B = 'https://b.idp.test/realms/x';
@@ -343,5 +345,21 @@ describe(`${TokenVerifier.name} with several issuers`, () => {
     expect(Object.keys(principal)).not.toContain('issuer');
     expect(principal.issuer).toBe(A);
     expect(principal.scopes).toEqual(['a', 'b']);
+  });
+
+  it('treats hand-built options without issuers (older code) as their one top-level issuer', async () => {
+    const { issuers: _ignored, ...legacy } = resolveAuthOptions({
+      issuer: A,
+      audience: 'api',
+      publicKeys: [{ kid: keyA.kid, key: createPublicKey(keyA.store.signingKey.privateKey) }],
+    });
+    const verifier = new TokenVerifier(
+      legacy as ResolvedAuthOptions,
+      sourceA,
+      new VerifiedTokenCache(0, sourceA, legacy.clock),
+    );
+    expect((await verifier.verify(tokenA())).issuer).toBe(A);
+    expect(await codeOf(verifier.verify(tokenA({ iss: B })))).toBe('ERR_ISSUER_INVALID');
+    expect(await codeOf(verifier.verify(tokenA({}, { typ: 'JWT' })))).toBe('ERR_TYP_INVALID');
   });
 });

@@ -1,10 +1,16 @@
-import { Logger, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Logger, type INestApplication } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { createHmac, createPublicKey } from 'node:crypto';
 import request from 'supertest';
 
-import { AuthModule, entraIdIssuer, type IssuerConfig, type TokenVerifier } from '../src';
+import {
+  AuthModule,
+  CurrentUser,
+  entraIdIssuer,
+  type IssuerConfig,
+  type TokenVerifier,
+} from '../src';
 import { IdpServer } from './idp-server';
 import { ProviderKey, times } from './issuer-tokens';
 import { createModuleVerifier } from './multi-issuer-harness';
@@ -20,6 +26,14 @@ import {
 import { DemoController } from './test-app';
 import { b64url, codeOf } from './verifier-harness';
 import { X509_CERT } from './x509-fixture';
+
+@Controller('who')
+class WhoController {
+  @Get()
+  who(@CurrentUser('issuer') issuer: string, @CurrentUser('tenant') tenant: string | undefined) {
+    return { issuer, tenant: tenant ?? null };
+  }
+}
 
 const GRANT: Grant = {
   sub: 'u-42',
@@ -281,7 +295,7 @@ describe('issuer presets', () => {
             roleHierarchy: { admin: ['editor'], editor: ['user'] },
           }),
         ],
-        controllers: [DemoController],
+        controllers: [DemoController, WhoController],
       }).compile();
       app = moduleRef.createNestApplication(new ExpressAdapter());
       await app.init();
@@ -299,6 +313,8 @@ describe('issuer presets', () => {
       expect(me.body.sub).toBe(GRANT.sub);
       expect(me.body.roles).toEqual(expect.arrayContaining(['admin']));
       await request(server).post('/articles').auth(admin, { type: 'bearer' }).expect(201);
+      const who = await request(server).get('/who').auth(admin, { type: 'bearer' }).expect(200);
+      expect(who.body).toEqual({ issuer: p.issuer, tenant: name === 'entra' ? TENANT_1 : null });
       await request(server).delete('/articles').auth(admin, { type: 'bearer' }).expect(200);
       const nobody = p.accessToken({ sub: 'u-0', roles: [], scopes: [] });
       await request(server).post('/articles').auth(nobody, { type: 'bearer' }).expect(403);
