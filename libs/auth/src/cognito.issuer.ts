@@ -1,6 +1,6 @@
 import type { IssuerConfig } from './interfaces/issuer-config.interface';
 import { applyPresetOptions, type IssuerPresetOptions } from './issuer-preset';
-import { fail } from './resolved-issuer';
+import { fail } from './resolved-key-source';
 
 /** Options of {@link cognitoIssuer}. */
 export interface CognitoIssuerOptions extends IssuerPresetOptions {

@@ -59,7 +59,8 @@ export { createVerificationKey } from './verification-key.factory';
 export { algorithmsForKey, publicJwkMembers } from './jws-algorithms';
 export { resolveAuthOptions } from './resolved-auth-options';
 export type { ResolvedAuthOptions } from './resolved-auth-options';
-export type { ResolvedClaimSource, ResolvedIssuer, ResolvedKeySource } from './resolved-issuer';
+export type { ResolvedClaimSource, ResolvedIssuer } from './resolved-issuer';
+export type { ResolvedKeySource } from './resolved-key-source';
 export { KeySource } from './interfaces/key-source.interface';
 export type {
   SigningKey,

@@ -1,7 +1,7 @@
 import type { JwksClientOptions } from './interfaces/auth-module-options.interface';
 import type { IssuerConfig } from './interfaces/issuer-config.interface';
 import type { JwtAlgorithm } from './interfaces/jwt-algorithm';
-import { fail } from './resolved-issuer';
+import { fail } from './resolved-key-source';
 
 /**
  * What every preset takes besides its provider's own settings: the tuning that differs between

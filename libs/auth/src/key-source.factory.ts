@@ -3,7 +3,7 @@ import type { AuthClock } from './interfaces/auth-clock.interface';
 import type { JwtAlgorithm } from './interfaces/jwt-algorithm';
 import type { KeySource } from './interfaces/key-source.interface';
 import { JwksKeySource } from './jwks-key-source';
-import type { ResolvedKeySource } from './resolved-issuer';
+import type { ResolvedKeySource } from './resolved-key-source';
 import { StaticKeySource } from './static-key-source';
 import { X509KeySource } from './x509-key-source';
 

@@ -4,13 +4,8 @@ import type { AuthModuleOptions } from './interfaces/auth-module-options.interfa
 import type { IssuerConfig } from './interfaces/issuer-config.interface';
 import type { JwtAlgorithm } from './interfaces/jwt-algorithm';
 import type { RevocationChecker } from './interfaces/revocation-checker.interface';
-import {
-  fail,
-  nonNegativeInteger,
-  resolveIssuer,
-  type ResolvedIssuer,
-  type ResolvedKeySource,
-} from './resolved-issuer';
+import { resolveIssuer, type ResolvedIssuer } from './resolved-issuer';
+import { fail, nonNegativeInteger, type ResolvedKeySource } from './resolved-key-source';
 
 /** Options after validation, with every default filled in. */
 export interface ResolvedAuthOptions {

@@ -5,7 +5,7 @@ import {
   presetBaseUrl,
   presetSegment,
 } from './issuer-preset';
-import { fail } from './resolved-issuer';
+import { fail } from './resolved-key-source';
 
 /** Options of {@link supabaseIssuer}: give `projectRef` or `projectUrl`. */
 export interface SupabaseIssuerOptions extends IssuerPresetOptions {
