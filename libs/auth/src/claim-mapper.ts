@@ -80,7 +80,13 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Fields of a principal that are its own properties (issuer and tenant are inherited). */
+/** Where a token came from: the exact `iss`, and the tenant it names for a multi-tenant issuer. */
+export interface IssuerOrigin {
+  readonly issuer: string;
+  readonly tenant?: string;
+}
+
+/** Fields of a principal read from the claims (issuer and tenant come from the {@link IssuerOrigin}). */
 type OwnPrincipalFields = Omit<AuthPrincipal, 'issuer' | 'tenant'>;
 
 /**
@@ -106,7 +112,7 @@ export class ClaimMapper {
     }
   }
 
-  map(payload: Record<string, unknown>, prototype: object): AuthPrincipal {
+  map(payload: Record<string, unknown>, origin: IssuerOrigin): AuthPrincipal {
     if (payload._claim_names !== undefined) this.checkOverage(payload);
     const roles = namesFrom(payload, this.config.roles, 'roles are');
     const scopes = namesFrom(payload, this.config.scope, 'scope is');
@@ -132,20 +138,21 @@ export class ClaimMapper {
       expiresAt: claims.exp,
       claims,
     };
-    const principal = this.build(prototype, fields);
+    const principal = this.build(origin, fields);
     const hook = this.config.mapPrincipal;
-    return hook
-      ? this.build(prototype, { ...fields, ...checkOverrides(hook(principal)) })
-      : principal;
+    return hook ? this.build(origin, { ...fields, ...checkOverrides(hook(principal)) }) : principal;
   }
 
   /**
-   * A frozen principal whose prototype carries `issuer` and `tenant`: one shared object per exact
-   * `iss`, so the issuer costs nothing per token, and a principal built by older code paths (or
-   * compared in tests) keeps the same own fields.
+   * A frozen principal with `issuer` (and `tenant`, for a multi-tenant issuer) as own properties,
+   * so that `{...user}`, `JSON.stringify(user)` and equality checks see where it came from.
    */
-  private build(prototype: object, fields: OwnPrincipalFields): AuthPrincipal {
-    return deepFreeze(Object.assign(Object.create(prototype) as AuthPrincipal, fields));
+  private build(origin: IssuerOrigin, fields: OwnPrincipalFields): AuthPrincipal {
+    const principal: AuthPrincipal =
+      origin.tenant === undefined
+        ? { ...fields, issuer: origin.issuer }
+        : { ...fields, issuer: origin.issuer, tenant: origin.tenant };
+    return deepFreeze(principal);
   }
 }
 

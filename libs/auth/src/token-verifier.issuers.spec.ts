@@ -339,11 +339,12 @@ describe(`${TokenVerifier.name} with several issuers`, () => {
     await expect(verifier.verify(tokenA({ exp: iat - 2 }))).resolves.toBeDefined();
   });
 
-  it('keeps the principal fields of a single issuer, with the issuer inherited', async () => {
+  it('gives the principal its issuer as an own field, and no tenant for a single-tenant issuer', async () => {
     const verifier = verifierOf(issuerA());
     const principal = await verifier.verify(tokenA({ scope: 'a b', client_id: 'web' }));
-    expect(Object.keys(principal)).not.toContain('issuer');
     expect(principal.issuer).toBe(A);
+    expect(JSON.parse(JSON.stringify(principal))).toMatchObject({ issuer: A });
+    expect(Object.keys(principal)).not.toContain('tenant');
     expect(principal.scopes).toEqual(['a', 'b']);
   });
 

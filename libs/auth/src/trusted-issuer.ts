@@ -1,5 +1,5 @@
 import { AuthError, type AuthErrorCode } from './auth.errors';
-import { ClaimMapper } from './claim-mapper';
+import { ClaimMapper, type IssuerOrigin } from './claim-mapper';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import type { KeySource } from './interfaces/key-source.interface';
 import type { ResolvedIssuer } from './resolved-issuer';
@@ -21,8 +21,8 @@ function isStringArray(value: unknown): value is string[] {
  */
 export class TrustedIssuer {
   private readonly mapper: ClaimMapper;
-  /** One frozen prototype per exact `iss`: what a principal inherits `issuer` and `tenant` from. */
-  private readonly prototypes = new Map<string, object>();
+  /** One frozen origin per exact `iss`: the `issuer` and `tenant` its principals carry. */
+  private readonly origins = new Map<string, IssuerOrigin>();
 
   constructor(
     readonly config: ResolvedIssuer,
@@ -30,7 +30,10 @@ export class TrustedIssuer {
   ) {
     this.mapper = new ClaimMapper(config);
     for (const [issuer, tenant] of config.issuers) {
-      this.prototypes.set(issuer, Object.freeze({ issuer, tenant }));
+      this.origins.set(
+        issuer,
+        Object.freeze(tenant === undefined ? { issuer } : { issuer, tenant }),
+      );
     }
   }
 
@@ -59,8 +62,8 @@ export class TrustedIssuer {
     if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf))) {
       reject('ERR_CLAIM_INVALID', 'token nbf is invalid');
     }
-    const prototype = typeof iss === 'string' ? this.prototypes.get(iss) : undefined;
-    if (!prototype) reject('ERR_ISSUER_INVALID', 'token issuer is not trusted');
+    const origin = typeof iss === 'string' ? this.origins.get(iss) : undefined;
+    if (!origin) reject('ERR_ISSUER_INVALID', 'token issuer is not trusted');
     const tenant = config.issuers.get(iss as string);
     // The issuer string matched one allowed tenant exactly; the token must say the same tenant.
     if (tenant !== undefined && payload[config.tenantClaim] !== tenant)
@@ -96,7 +99,7 @@ export class TrustedIssuer {
       if (!Object.hasOwn(payload, name) || (accepted !== null && !accepted.has(payload[name])))
         reject('ERR_CLAIM_INVALID', `token ${name} is missing or not accepted`);
     }
-    return this.mapper.map(payload, prototype);
+    return this.mapper.map(payload, origin);
   }
 
   private checkAudience(value: unknown): void {

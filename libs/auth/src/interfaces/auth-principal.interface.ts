@@ -36,12 +36,8 @@ export interface AuthPrincipal {
   readonly expiresAt: number;
   /** The full, verified claim set. */
   readonly claims: Readonly<AccessTokenClaims>;
-  /**
-   * The `iss` of the token, which chose the trusted issuer that verified it. Inherited from a
-   * shared per-issuer prototype rather than an own property, so `JSON.stringify` and spreads
-   * (`{ ...user }`) leave it out; read it as `user.issuer`.
-   */
+  /** The `iss` of the token, which chose the trusted issuer that verified it. */
   readonly issuer: string;
-  /** The tenant of a multi-tenant issuer (Entra's `tid`), inherited like `issuer`; else `undefined`. */
+  /** The tenant of a multi-tenant issuer (Entra's `tid`); absent otherwise. */
   readonly tenant?: string;
 }
