@@ -1,12 +1,21 @@
 // 1. Verification micro-benchmark: the library's verify path (the code the JWT guard runs) with
 // the verified-token cache off, against raw node:crypto ES256 verify on the same tokens (the
 // ceiling), and against jsonwebtoken (KeyObject and PEM string), jose and fast-jwt.
-// Then the cache-hit path against the same ceiling.
+// Then the cache-hit path against the same ceiling, and (rows 1h-1j) the verifier with 8 issuers
+// configured and with the Keycloak preset, each against the library itself in the same rounds.
 //
 //   node bench/verify.mjs [--quick] [--contenders=library,raw]   (standalone; `npm run bench` runs it too)
-import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import {
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+} from 'node:crypto';
 
 import {
+  createKeySource,
+  keycloakIssuer,
   resolveAuthOptions,
   StaticKeySource,
   TokenVerifier,
@@ -29,6 +38,102 @@ export function libraryVerifier({ issuer, audience, kid, publicJwk, cacheEntries
   const keySource = new StaticKeySource(options.keySource.keys, options.algorithms);
   const cache = new VerifiedTokenCache(options.cacheMaxEntries, keySource, options.clock);
   return new TokenVerifier(options, keySource, cache);
+}
+
+/** A verifier from module options, wired as AuthModule wires it (primary key source, cache off). */
+function moduleVerifier(moduleOptions) {
+  const options = resolveAuthOptions({ ...moduleOptions, verifiedTokenCache: { maxEntries: 0 } });
+  const keySource = createKeySource(options.keySource, options.algorithms, options.clock);
+  const cache = new VerifiedTokenCache(options.cacheMaxEntries, keySource, options.clock);
+  return new TokenVerifier(options, keySource, cache);
+}
+
+/**
+ * Row 1h: the same tokens with 8 issuers configured, theirs the 5th (a token's `iss` picks its
+ * issuer by exact match, so its position should not matter). The other 7 have keys of their own.
+ */
+export function eightIssuerVerifier({ issuer, audience, kid, publicJwk }) {
+  const others = Array.from({ length: 7 }, (_, i) => ({
+    issuer: `https://issuer-${i}.bench.test`,
+    audience,
+    publicKeys: [
+      {
+        kid: `other-${i}`,
+        key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey,
+      },
+    ],
+  }));
+  const own = { issuer, audience, algorithms: ['ES256'], publicKeys: [{ kid, key: publicJwk }] };
+  return moduleVerifier({ issuers: [...others.slice(0, 4), own, ...others.slice(4)] });
+}
+
+/** Row 1i: the Keycloak preset (ES256, the kit's key) verifying Keycloak-shaped tokens. */
+export function keycloakVerifier({ audience, kid, publicJwk }) {
+  const preset = keycloakIssuer({
+    baseUrl: 'http://127.0.0.1:1',
+    realm: 'bench',
+    clientId: audience,
+    algorithms: ['ES256'],
+  });
+  return moduleVerifier({
+    issuers: [{ ...preset, jwksUri: undefined, publicKeys: [{ kid, key: publicJwk }] }],
+  });
+}
+
+/**
+ * Row 1i's reference: the same Keycloak-shaped tokens through the default claim mapping (`roles`,
+ * `scope`, `client_id`), with only the token-type policy they need: what the preset's mapping
+ * (two role paths merged, `client_id`/`azp`) costs on top, with the token size the same.
+ */
+export function defaultMappingVerifier({ audience, kid, publicJwk }) {
+  return moduleVerifier({
+    issuers: [
+      {
+        issuer: 'http://127.0.0.1:1/realms/bench',
+        audience,
+        algorithms: ['ES256'],
+        publicKeys: [{ kid, key: publicJwk }],
+        tokenType: {
+          headerTypes: ['JWT'],
+          accessTokenClaims: [{ claim: 'typ', values: ['Bearer'] }],
+        },
+      },
+    ],
+  });
+}
+
+/** An access token laid out as Keycloak lays it out (header typ JWT), signed with the kit's key. */
+function mintKeycloak(kit, i) {
+  const now = Math.floor(Date.now() / 1000);
+  const header = { alg: 'ES256', typ: 'JWT', kid: kit.kid };
+  const payload = {
+    exp: now + 3600,
+    iat: now,
+    jti: randomUUID(),
+    iss: 'http://127.0.0.1:1/realms/bench',
+    aud: [kit.audience, 'account'],
+    sub: `user-${i}`,
+    typ: 'Bearer',
+    azp: 'web',
+    sid: randomUUID(),
+    acr: '1',
+    'allowed-origins': ['https://app.example.com'],
+    realm_access: { roles: ['offline_access', 'uma_authorization', 'user'] },
+    resource_access: {
+      [kit.audience]: { roles: ['editor'] },
+      account: { roles: ['manage-account', 'view-profile'] },
+    },
+    scope: 'openid profile email',
+    email_verified: true,
+    preferred_username: `user-${i}`,
+  };
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const input = `${b64(header)}.${b64(payload)}`;
+  const signature = cryptoSign('sha256', Buffer.from(input), {
+    key: kit.privateKey,
+    dsaEncoding: 'ieee-p1363',
+  });
+  return `${input}.${signature.toString('base64url')}`;
 }
 
 /** AuthModule's default verified-token cache size. */
@@ -64,9 +169,23 @@ export async function run(options = parseOptions()) {
     );
   };
 
+  const eight = eightIssuerVerifier({ issuer, audience, kid, publicJwk });
+  const keycloak = keycloakVerifier({ audience, kid, publicJwk });
+  const keycloakTokens = Array.from({ length: n }, (_, i) => mintKeycloak(kit, i));
+  const keycloakDefault = defaultMappingVerifier({ audience, kid, publicJwk });
+
   const contenders = {
     raw: { fn: (i) => raw(tokens[i % n]) },
     library: { fn: (i) => uncached.verify(tokens[i % n]), async: true },
+    'library (8 issuers)': { fn: (i) => eight.verify(tokens[i % n]), async: true },
+    'library (Keycloak preset)': {
+      fn: (i) => keycloak.verify(keycloakTokens[i % n]),
+      async: true,
+    },
+    'library (Keycloak tokens with default mapping)': {
+      fn: (i) => keycloakDefault.verify(keycloakTokens[i % n]),
+      async: true,
+    },
   };
   const jwt = optionalRequire('jsonwebtoken');
   const claimsOptions = { algorithms: ['ES256'], issuer, audience };
@@ -150,6 +269,44 @@ export async function run(options = parseOptions()) {
     `library verify, one token hit in a full cache (${FULL_CACHE.toLocaleString('en-US')} entries)`,
     'library (hot token in full cache)',
     { op: '>=', value: 5 },
+  );
+  // Rows against the library itself (1 issuer, default claim mapping), measured in the same rounds.
+  const vsLibrary = (id, name, key, target, refKey = 'library', refName = undefined) => {
+    const ref = results[refKey];
+    if (!results[key] || !ref) return;
+    rows.push(
+      row({
+        id,
+        group: 'verify',
+        name,
+        value: results[key].median,
+        unit: '/s',
+        refName: refName ?? 'library verify, 1 issuer, cache off (1a)',
+        refValue: ref.median,
+        target,
+        rounds: results[key].rounds,
+        refRounds: ref.rounds,
+        paired: true,
+      }),
+    );
+  };
+  vsLibrary('1h', 'library verify, 8 issuers configured, cache off', 'library (8 issuers)', {
+    op: '>=',
+    value: 0.97,
+  });
+  vsLibrary(
+    '1i',
+    'library verify, Keycloak preset on Keycloak-shaped tokens, cache off',
+    'library (Keycloak preset)',
+    { op: '>=', value: 0.95 },
+    'library (Keycloak tokens with default mapping)',
+    'the same tokens, default claim mapping',
+  );
+  vsLibrary(
+    '1j',
+    'library verify, Keycloak preset on Keycloak-shaped tokens, cache off',
+    'library (Keycloak preset)',
+    null,
   );
   if (!fastJwt) log('verify: fast-jwt is not installed; its row is left out (npm i -D fast-jwt)');
   return { rows, details: { tokens: n, results } };

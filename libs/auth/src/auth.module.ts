@@ -8,28 +8,19 @@ import { ConfigurableAuthModule } from './auth.module-definition';
 import type { AuthModuleOptions } from './interfaces/auth-module-options.interface';
 import { KeySource } from './interfaces/key-source.interface';
 import { RevocationChecker } from './interfaces/revocation-checker.interface';
-import { JwksKeySource } from './jwks-key-source';
+import { createKeySource } from './key-source.factory';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { type ResolvedAuthOptions, resolveAuthOptions } from './resolved-auth-options';
 import { RoleHierarchy } from './role-hierarchy';
 import { RolesGuard } from './roles.guard';
 import { ScopesGuard } from './scopes.guard';
-import { StaticKeySource } from './static-key-source';
 import { TokenVerifier } from './token-verifier';
 import { TokenService } from './token.service';
 import { VerifiedTokenCache } from './verified-token.cache';
 
-function createKeySource(options: ResolvedAuthOptions): KeySource {
-  const source = options.keySource;
-  switch (source.kind) {
-    case 'store':
-      return source.store;
-    case 'static':
-      return new StaticKeySource(source.keys, options.algorithms);
-    case 'jwks':
-      return new JwksKeySource(source.uri, source.client, options.algorithms, options.clock);
-  }
+function primaryKeySource(options: ResolvedAuthOptions): KeySource {
+  return createKeySource(options.keySource, options.algorithms, options.clock);
 }
 
 /**
@@ -66,7 +57,7 @@ function createKeySource(options: ResolvedAuthOptions): KeySource {
       inject: [AUTH_RESOLVED_OPTIONS],
       useFactory: (o: ResolvedAuthOptions) => o.clock,
     },
-    { provide: KeySource, inject: [AUTH_RESOLVED_OPTIONS], useFactory: createKeySource },
+    { provide: KeySource, inject: [AUTH_RESOLVED_OPTIONS], useFactory: primaryKeySource },
     {
       provide: RevocationChecker,
       inject: [AUTH_RESOLVED_OPTIONS],

@@ -33,10 +33,34 @@ export { TokenVerifier } from './token-verifier';
 export { VerifiedTokenCache } from './verified-token.cache';
 export { JwksKeySource } from './jwks-key-source';
 export { StaticKeySource } from './static-key-source';
+export { DiscoveryKeySource } from './discovery-key-source';
+export { X509KeySource } from './x509-key-source';
+export { createKeySource } from './key-source.factory';
+export { authApiIssuer } from './auth-api.issuer';
+export type { AuthApiIssuerOptions } from './auth-api.issuer';
+export { auth0Issuer } from './auth0.issuer';
+export type { Auth0IssuerOptions } from './auth0.issuer';
+export { cognitoIssuer } from './cognito.issuer';
+export type { CognitoIssuerOptions } from './cognito.issuer';
+export { entraIdIssuer } from './entra-id.issuer';
+export type { EntraIdIssuerOptions } from './entra-id.issuer';
+export { FIREBASE_X509_URL, firebaseIssuer } from './firebase.issuer';
+export type { FirebaseIssuerOptions } from './firebase.issuer';
+export { keycloakIssuer } from './keycloak.issuer';
+export type { KeycloakIssuerOptions } from './keycloak.issuer';
+export { oktaIssuer } from './okta.issuer';
+export type { OktaIssuerOptions } from './okta.issuer';
+export { supabaseIssuer } from './supabase.issuer';
+export type { SupabaseIssuerOptions } from './supabase.issuer';
+export { zitadelIssuer } from './zitadel.issuer';
+export type { ZitadelIssuerOptions } from './zitadel.issuer';
+export type { IssuerPresetOptions } from './issuer-preset';
 export { createVerificationKey } from './verification-key.factory';
 export { algorithmsForKey, publicJwkMembers } from './jws-algorithms';
 export { resolveAuthOptions } from './resolved-auth-options';
 export type { ResolvedAuthOptions } from './resolved-auth-options';
+export type { ResolvedClaimSource, ResolvedIssuer } from './resolved-issuer';
+export type { ResolvedKeySource } from './resolved-key-source';
 export { KeySource } from './interfaces/key-source.interface';
 export type {
   SigningKey,
@@ -54,5 +78,15 @@ export type {
   StaticPublicKey,
   VerifiedTokenCacheOptions,
 } from './interfaces/auth-module-options.interface';
+export type {
+  AccessTokenMarker,
+  ClaimFormat,
+  ClaimMapping,
+  ClaimPath,
+  ClaimSource,
+  IssuerConfig,
+  PrincipalOverrides,
+  TokenTypePolicy,
+} from './interfaces/issuer-config.interface';
 export { SUPPORTED_ALGORITHMS } from './interfaces/jwt-algorithm';
 export type { JwtAlgorithm } from './interfaces/jwt-algorithm';

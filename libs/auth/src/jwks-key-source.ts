@@ -27,19 +27,28 @@ const FAILURE_BACKOFF_MS = 1000;
  * - The URL comes from configuration only; a token's `jku`/`x5u` headers are never followed.
  */
 export class JwksKeySource implements KeySource {
-  private readonly logger = new Logger(JwksKeySource.name);
+  protected readonly logger: Logger;
   private keys = new Map<string, VerificationKey>();
   private loadedAt = 0;
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
   private lastAttemptFailed = false;
   private inFlight: Promise<void> | null = null;
 
+  /**
+   * How long the current key set stays fresh: `maxAgeMs`, unless a subclass sets it per fetch
+   * (the X.509 source from the response's `Cache-Control: max-age`).
+   */
+  protected freshForMs: number;
+
   constructor(
-    private readonly uri: string,
-    private readonly options: Required<JwksClientOptions>,
-    private readonly allowed: ReadonlySet<JwtAlgorithm>,
-    private readonly clock: AuthClock,
-  ) {}
+    protected readonly uri: string,
+    protected readonly options: Required<JwksClientOptions>,
+    protected readonly allowed: ReadonlySet<JwtAlgorithm>,
+    protected readonly clock: AuthClock,
+  ) {
+    this.freshForMs = options.maxAgeMs;
+    this.logger = new Logger(new.target.name);
+  }
 
   async getKey(kid: string): Promise<VerificationKey | undefined> {
     const known = this.peekKey(kid);
@@ -51,8 +60,7 @@ export class JwksKeySource implements KeySource {
   /** A loaded key; a key set past its `maxAgeMs` is refreshed in the background meanwhile. */
   peekKey(kid: string): VerificationKey | undefined {
     const known = this.keys.get(kid);
-    if (known && this.clock.now() - this.loadedAt >= this.options.maxAgeMs)
-      void this.refreshIfAllowed();
+    if (known && this.clock.now() - this.loadedAt >= this.freshForMs) void this.refreshIfAllowed();
     return known;
   }
 
@@ -76,7 +84,7 @@ export class JwksKeySource implements KeySource {
       })
       .catch((error: unknown) => {
         this.lastAttemptFailed = true;
-        this.logger.warn(`JWKS fetch from ${this.uri} failed: ${(error as Error).message}`);
+        this.logger.warn(`key fetch from ${this.uri} failed: ${(error as Error).message}`);
       })
       .finally(() => {
         this.inFlight = null;
@@ -84,23 +92,39 @@ export class JwksKeySource implements KeySource {
     return this.inFlight;
   }
 
-  private async fetchKeys(): Promise<Map<string, VerificationKey>> {
-    const response = await fetch(this.uri, {
-      headers: { accept: 'application/jwk-set+json, application/json' },
+  /** Fetches and parses the key set; a subclass reads another format or finds the URL first. */
+  protected async fetchKeys(): Promise<Map<string, VerificationKey>> {
+    const { body } = await this.fetchJson(this.uri, 'application/jwk-set+json, application/json');
+    const keys = (body as { keys?: unknown } | null)?.keys;
+    if (!Array.isArray(keys)) throw new Error('not a JWK Set');
+    return this.parseKeys(keys);
+  }
+
+  /**
+   * GETs a JSON document with the source's discipline: a timeout, no redirects (a redirect could
+   * hand key selection to another host), a size limit, status 200 only.
+   */
+  protected async fetchJson(
+    url: string,
+    accept: string,
+  ): Promise<{ body: unknown; headers: Headers }> {
+    const response = await fetch(url, {
+      headers: { accept },
       redirect: 'error',
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
-    if (response.status !== 200) throw new Error(`status ${response.status}`);
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new Error(`status ${response.status}`);
+    }
     const declaredLength = Number(response.headers.get('content-length') ?? 0);
-    if (declaredLength > MAX_JWKS_BYTES) throw new Error('JWK Set too large');
+    if (declaredLength > MAX_JWKS_BYTES) throw new Error('response too large');
     const text = await response.text();
-    if (text.length > MAX_JWKS_BYTES) throw new Error('JWK Set too large');
-    const body = JSON.parse(text) as { keys?: unknown };
-    if (!body || !Array.isArray(body.keys)) throw new Error('not a JWK Set');
-    return this.parseKeys(body.keys);
+    if (text.length > MAX_JWKS_BYTES) throw new Error('response too large');
+    return { body: JSON.parse(text) as unknown, headers: response.headers };
   }
 
-  private parseKeys(jwks: unknown[]): Map<string, VerificationKey> {
+  protected parseKeys(jwks: unknown[]): Map<string, VerificationKey> {
     const keys = new Map<string, VerificationKey>();
     for (const candidate of jwks) {
       const jwk = candidate as JsonWebKey & { kid?: unknown; use?: unknown; alg?: unknown };

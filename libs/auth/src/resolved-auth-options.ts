@@ -1,24 +1,22 @@
 import type { AuthClock } from './interfaces/auth-clock.interface';
 import { systemClock } from './interfaces/auth-clock.interface';
-import type {
-  AuthModuleOptions,
-  JwksClientOptions,
-  StaticPublicKey,
-} from './interfaces/auth-module-options.interface';
+import type { AuthModuleOptions } from './interfaces/auth-module-options.interface';
+import type { IssuerConfig } from './interfaces/issuer-config.interface';
 import type { JwtAlgorithm } from './interfaces/jwt-algorithm';
-import { SUPPORTED_ALGORITHMS } from './interfaces/jwt-algorithm';
-import type { SigningKeyStore } from './interfaces/key-source.interface';
 import type { RevocationChecker } from './interfaces/revocation-checker.interface';
+import { resolveIssuer, type ResolvedIssuer } from './resolved-issuer';
+import { fail, nonNegativeInteger, type ResolvedKeySource } from './resolved-key-source';
 
 /** Options after validation, with every default filled in. */
 export interface ResolvedAuthOptions {
+  /** The first trusted issuer's `iss` (the module's own `issuer` when given): what `TokenService` signs. */
   issuer: string;
+  /** The first trusted issuer's audiences, algorithms and key source. */
   audiences: readonly string[];
   algorithms: ReadonlySet<JwtAlgorithm>;
-  keySource:
-    | { kind: 'jwks'; uri: string; client: Required<JwksClientOptions> }
-    | { kind: 'static'; keys: readonly StaticPublicKey[] }
-    | { kind: 'store'; store: SigningKeyStore };
+  keySource: ResolvedKeySource;
+  /** Every trusted issuer, the first one the above describes. */
+  issuers: readonly ResolvedIssuer[];
   clockToleranceSeconds: number;
   maxTokenBytes: number;
   roleHierarchy: Readonly<Record<string, readonly string[]>>;
@@ -29,43 +27,56 @@ export interface ResolvedAuthOptions {
   clock: AuthClock;
 }
 
-function fail(message: string): never {
-  throw new Error(`@jwt-token/auth: invalid options: ${message}`);
-}
+/** The key-source options of the module's own issuer, as its error message names them. */
+const TOP_LEVEL_KEY_SOURCES = ['jwksUri', 'publicKeys', 'keyStore'];
+/** The key-source options of an entry of `issuers`. */
+const ISSUER_KEY_SOURCES = [
+  'jwksUri',
+  'discovery',
+  'publicKeys',
+  'x509Uri',
+  'keyStore',
+  'keySource',
+];
 
-function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a non-negative integer`);
-  return value;
-}
-
-function resolveKeySource(options: AuthModuleOptions): ResolvedAuthOptions['keySource'] {
-  const given = [options.jwksUri, options.publicKeys, options.keyStore].filter(
-    (v) => v !== undefined,
-  );
-  if (given.length !== 1) fail('give exactly one key source: jwksUri, publicKeys or keyStore');
-  if (options.keyStore) return { kind: 'store', store: options.keyStore };
-  if (options.publicKeys) {
-    if (options.publicKeys.length === 0) fail('publicKeys is empty');
-    return { kind: 'static', keys: options.publicKeys };
+/** The module's own single-issuer options, as an issuer config. */
+function ownIssuer(options: AuthModuleOptions): IssuerConfig {
+  if (typeof options.issuer !== 'string' || options.issuer.length === 0) fail('issuer is required');
+  const audiences = Array.isArray(options.audience) ? options.audience : [options.audience];
+  if (audiences.length === 0 || audiences.some((a) => typeof a !== 'string' || a.length === 0)) {
+    fail('audience must be a non-empty string or list of strings');
   }
-  let uri: URL;
-  try {
-    uri = new URL(options.jwksUri as string);
-  } catch {
-    fail('jwksUri is not a URL');
-  }
-  if (uri.protocol !== 'https:' && uri.protocol !== 'http:') fail('jwksUri must be http(s)');
-  const jwks = options.jwks ?? {};
   return {
-    kind: 'jwks',
-    uri: uri.toString(),
-    client: {
-      timeoutMs: nonNegativeInteger('jwks.timeoutMs', jwks.timeoutMs, 5000),
-      cooldownMs: nonNegativeInteger('jwks.cooldownMs', jwks.cooldownMs, 30000),
-      maxAgeMs: nonNegativeInteger('jwks.maxAgeMs', jwks.maxAgeMs, 600000),
-    },
+    issuer: options.issuer,
+    audience: audiences as string[],
+    algorithms: options.algorithms,
+    jwksUri: options.jwksUri,
+    jwks: options.jwks,
+    publicKeys: options.publicKeys,
+    keyStore: options.keyStore,
   };
+}
+
+/** Every trusted issuer: the module's own first (when `issuer` is given), then `issuers`. */
+function resolveIssuers(options: AuthModuleOptions, tolerance: number): ResolvedIssuer[] {
+  const resolved: ResolvedIssuer[] = [];
+  const extra = options.issuers;
+  if (extra !== undefined && (!Array.isArray(extra) || extra.length === 0))
+    fail('issuers must be a non-empty list');
+  if (!extra || options.issuer !== undefined)
+    resolved.push(resolveIssuer(ownIssuer(options), '', TOP_LEVEL_KEY_SOURCES, tolerance));
+  else if (options.jwksUri ?? options.publicKeys ?? options.keyStore)
+    fail('a key source at the top level needs issuer and audience too');
+  (extra ?? []).forEach((config, index) =>
+    resolved.push(resolveIssuer(config, `issuers[${index}].`, ISSUER_KEY_SOURCES, tolerance)),
+  );
+  // Two configs claiming one `iss` would make the choice of keys and rules ambiguous.
+  const seen = new Set<string>();
+  for (const issuer of resolved.flatMap((r) => [...r.issuers.keys()])) {
+    if (seen.has(issuer)) fail(`issuer ${issuer} is configured twice`);
+    seen.add(issuer);
+  }
+  return resolved;
 }
 
 /** Rejects a hierarchy with unknown shapes or cycles, which would make role checks ambiguous. */
@@ -92,31 +103,23 @@ function validateHierarchy(hierarchy: Record<string, string[]>): void {
 /** Validates user options once, at module start, so that a misconfiguration never reaches a request. */
 export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
   if (!options || typeof options !== 'object') fail('options are required');
-  if (typeof options.issuer !== 'string' || options.issuer.length === 0) fail('issuer is required');
-  const audiences = Array.isArray(options.audience) ? options.audience : [options.audience];
-  if (audiences.length === 0 || audiences.some((a) => typeof a !== 'string' || a.length === 0)) {
-    fail('audience must be a non-empty string or list of strings');
-  }
-  const algorithms = options.algorithms ?? ['ES256'];
-  if (algorithms.length === 0) fail('algorithms must not be empty');
-  for (const alg of algorithms) {
-    if (!SUPPORTED_ALGORITHMS.includes(alg)) {
-      fail(`algorithm ${String(alg)} is not allowed (use ${SUPPORTED_ALGORITHMS.join(', ')})`);
-    }
-  }
   const roleHierarchy = options.roleHierarchy ?? {};
   validateHierarchy(roleHierarchy);
   const cache = options.verifiedTokenCache;
+  const clockToleranceSeconds = nonNegativeInteger(
+    'clockToleranceSeconds',
+    options.clockToleranceSeconds,
+    5,
+  );
+  const issuers = resolveIssuers(options, clockToleranceSeconds);
+  const primary = issuers[0];
   return {
-    issuer: options.issuer,
-    audiences,
-    algorithms: new Set(algorithms),
-    keySource: resolveKeySource(options),
-    clockToleranceSeconds: nonNegativeInteger(
-      'clockToleranceSeconds',
-      options.clockToleranceSeconds,
-      5,
-    ),
+    issuer: primary.issuers.keys().next().value as string,
+    audiences: primary.audiences,
+    algorithms: primary.algorithms,
+    keySource: primary.keySource,
+    issuers,
+    clockToleranceSeconds,
     maxTokenBytes: nonNegativeInteger('maxTokenBytes', options.maxTokenBytes, 8192),
     roleHierarchy,
     accessTokenTtlSeconds: nonNegativeInteger(
@@ -129,7 +132,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
         ? 0
         : nonNegativeInteger('verifiedTokenCache.maxEntries', cache?.maxEntries, 10000),
     revocationChecker: options.revocationChecker ?? null,
-    realm: options.realm ?? audiences[0],
+    realm: options.realm ?? primary.audiences[0],
     clock: options.clock ?? systemClock,
   };
 }

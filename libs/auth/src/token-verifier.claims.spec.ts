@@ -39,6 +39,7 @@ describe(`${TokenVerifier.name} claims`, () => {
         sessionId: 's1',
         tokenId: 'j1',
         expiresAt: exp,
+        issuer: ISSUER,
         claims: expect.objectContaining({
           iss: ISSUER,
           aud: AUDIENCE,

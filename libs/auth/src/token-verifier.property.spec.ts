@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 
-import { createVerifier } from '../test/verifier-harness';
+import { NEIGHBOUR_ISSUER, NEIGHBOUR_KEY, neighbourIssuers } from '../test/neighbour-issuers';
+import { AUDIENCE, createVerifier, ISSUER } from '../test/verifier-harness';
 import { AuthError } from './auth.errors';
 import { TokenVerifier } from './token-verifier';
 
@@ -18,8 +19,11 @@ async function refusal(verify: () => Promise<unknown>): Promise<unknown> {
   throw new Error('token verified');
 }
 
-describe(`${TokenVerifier.name} properties`, () => {
-  const h = createVerifier();
+describe.each([
+  ['one issuer', {}],
+  ['several issuers', { issuers: neighbourIssuers(AUDIENCE) }],
+])(`${TokenVerifier.name} properties, %s`, (_, options) => {
+  const h = createVerifier(options);
   const valid = h.sign({ sub: 'u1', roles: ['user'], scope: 'a b' });
 
   it('refuses arbitrary strings, only ever with an AuthError', async () => {
@@ -66,6 +70,45 @@ describe(`${TokenVerifier.name} properties`, () => {
         expect(await refusal(() => h.verifier.verify(mutated))).toBeInstanceOf(AuthError);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe(`${TokenVerifier.name} properties across issuers`, () => {
+  const h = createVerifier({ issuers: neighbourIssuers(AUDIENCE) });
+  const ISSUERS = [ISSUER, NEIGHBOUR_ISSUER, 'http://127.0.0.1:9/realms/r', 'https://evil.test'];
+
+  it("accepts a signature only under its own issuer's iss, whatever iss, typ and kid it claims", async () => {
+    const signers = {
+      trusted: (claims: Record<string, unknown>, header: Record<string, unknown>) =>
+        h.sign(claims, { header }),
+      neighbour: (claims: Record<string, unknown>, header: Record<string, unknown>) =>
+        NEIGHBOUR_KEY.sign(
+          { aud: AUDIENCE, sub: 'u1', iat: h.clock.seconds, exp: h.clock.seconds + 60, ...claims },
+          header,
+        ),
+    };
+    const owner = { trusted: ISSUER, neighbour: NEIGHBOUR_ISSUER };
+    const cases = fc.record({
+      signer: fc.constantFrom<'trusted' | 'neighbour'>('trusted', 'neighbour'),
+      iss: fc.constantFrom(...ISSUERS),
+      typ: fc.constantFrom('at+jwt', 'JWT', null),
+      kid: fc.constantFrom<'own' | 'other'>('own', 'other'),
+    });
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ signer, iss, typ, kid }) => {
+        const header: Record<string, unknown> = { typ };
+        if (kid === 'other')
+          header.kid = signer === 'trusted' ? NEIGHBOUR_KEY.kid : h.keys.signingKey.kid;
+        const token = signers[signer]({ iss }, header);
+        const shouldPass = iss === owner[signer] && typ === 'at+jwt' && kid === 'own';
+        if (shouldPass) {
+          expect((await h.verifier.verify(token)).issuer).toBe(iss);
+        } else {
+          expect(await refusal(() => h.verifier.verify(token))).toBeInstanceOf(AuthError);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

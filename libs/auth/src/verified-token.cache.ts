@@ -9,6 +9,11 @@ interface CacheEntry {
   token: string;
   principal: AuthPrincipal;
   kid: string;
+  /**
+   * The key source of the issuer that verified the token: the one asked whether `kid` is still
+   * there. Another issuer's key of the same `kid` never keeps an entry alive.
+   */
+  keys: KeySource;
   /** Milliseconds since the epoch at which the entry dies: the token's `exp`, never later. */
   expiresAtMs: number;
 }
@@ -31,6 +36,11 @@ interface CacheEntry {
  * It can only ever be stricter than verification: an entry dies at the token's `exp` (without
  * the clock tolerance verification allows), and as soon as its signing key leaves the key set.
  * Revocation is not cached: the verifier asks the revocation checker on every request.
+ *
+ * With several issuers, an entry records the issuer (and tenant) of its principal and that
+ * issuer's key source. The lookup key stays the signature plus the whole text: the text holds
+ * `iss` (and `tid`), so two issuers' tokens can never share an entry, and putting the issuer
+ * in the key would cost a payload decode on every hit.
  */
 export class VerifiedTokenCache {
   /** Undefined when the cache is off (`maxEntries` 0). */
@@ -58,18 +68,27 @@ export class VerifiedTokenCache {
     const signature = signatureOf(token);
     const entry = this.entries.get(signature);
     if (!entry || entry.token !== token) return undefined;
-    if (this.clock.now() >= entry.expiresAtMs || !this.keySource.hasKey(entry.kid)) {
+    if (this.clock.now() >= entry.expiresAtMs || !entry.keys.hasKey(entry.kid)) {
       this.entries.delete(signature);
       return undefined;
     }
     return entry.principal;
   }
 
-  set(token: string, principal: AuthPrincipal, kid: string): void {
+  /**
+   * Remembers a verified token. `keys` is the key source of the issuer that verified it (default:
+   * the source this cache was built with, the single issuer's).
+   */
+  set(
+    token: string,
+    principal: AuthPrincipal,
+    kid: string,
+    keys: KeySource = this.keySource,
+  ): void {
     if (!this.entries) return;
     const expiresAtMs = principal.expiresAt * 1000;
     if (this.clock.now() >= expiresAtMs) return;
-    this.entries.set(signatureOf(token), { token, principal, kid, expiresAtMs });
+    this.entries.set(signatureOf(token), { token, principal, kid, keys, expiresAtMs });
   }
 
   clear(): void {

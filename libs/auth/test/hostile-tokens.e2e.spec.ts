@@ -5,6 +5,7 @@ import request from 'supertest';
 
 import { CurrentUser, JwtAuthGuard, Roles, RolesGuard } from '../src';
 import { type AdapterName, createTestApp, type TestApp } from './test-app';
+import { NEIGHBOUR_ISSUER, NEIGHBOUR_KEY, neighbourIssuers } from './neighbour-issuers';
 import { b64url, tamperPayload } from './verifier-harness';
 
 type HostileToken = (ctx: TestApp) => string | Promise<string>;
@@ -136,12 +137,35 @@ class ManualGuardsController {
   }
 }
 
-describe.each<AdapterName>(['express', 'fastify'])('hostile tokens on %s', (adapter) => {
+/** Tokens that only exist with several issuers: each issuer's keys and rules stay its own. */
+const CROSS_ISSUER_TOKENS: Array<[string, HostileToken]> = [
+  ["a neighbour issuer's key and kid under the trusted iss", () => NEIGHBOUR_KEY.sign(claims())],
+  [
+    "the trusted key and kid under a neighbour's iss",
+    (ctx) => ctx.tokens.sign({ iss: NEIGHBOUR_ISSUER }),
+  ],
+  [
+    "the trusted key under a neighbour's iss, with typ JWT a neighbour accepts",
+    (ctx) =>
+      ctx.tokens.sign(
+        { iss: 'http://127.0.0.1:9/realms/r', typ: 'Bearer' },
+        { header: { typ: 'JWT', alg: 'ES256' } },
+      ),
+  ],
+];
+
+describe.each<[AdapterName, string]>([
+  ['express', 'one issuer'],
+  ['fastify', 'one issuer'],
+  ['express', 'several issuers'],
+  ['fastify', 'several issuers'],
+])('hostile tokens on %s, %s', (adapter, issuers) => {
   let ctx: TestApp;
   const http = () => request(ctx.app.getHttpServer());
+  const several = issuers === 'several issuers';
 
   beforeAll(async () => {
-    ctx = await createTestApp(adapter);
+    ctx = await createTestApp(adapter, several ? { issuers: neighbourIssuers() } : {});
   });
   afterAll(() => ctx.app.close());
 
@@ -149,21 +173,24 @@ describe.each<AdapterName>(['express', 'fastify'])('hostile tokens on %s', (adap
     await http().get('/me').auth(ctx.tokens.sign(), { type: 'bearer' }).expect(200);
   });
 
-  it.each(HOSTILE_TOKENS)('answers 401 invalid_token to %s', async (_, build) => {
-    const res = await http()
-      .get('/me')
-      .set('Authorization', `Bearer ${await build(ctx)}`)
-      .expect(401);
-    expect(res.headers['www-authenticate']).toMatch(
-      /^Bearer realm="test-api", error="invalid_token"/,
-    );
-    expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(res.body).toEqual({
-      statusCode: 401,
-      error: 'invalid_token',
-      message: expect.any(String),
-    });
-  });
+  it.each(several ? [...HOSTILE_TOKENS, ...CROSS_ISSUER_TOKENS] : HOSTILE_TOKENS)(
+    'answers 401 invalid_token to %s',
+    async (_, build) => {
+      const res = await http()
+        .get('/me')
+        .set('Authorization', `Bearer ${await build(ctx)}`)
+        .expect(401);
+      expect(res.headers['www-authenticate']).toMatch(
+        /^Bearer realm="test-api", error="invalid_token"/,
+      );
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.body).toEqual({
+        statusCode: 401,
+        error: 'invalid_token',
+        message: expect.any(String),
+      });
+    },
+  );
 
   it.each([['Basic xxx'], ['Digest username="u"'], ['Token abc']])(
     'answers %p with the bare challenge: other schemes are no bearer credentials',

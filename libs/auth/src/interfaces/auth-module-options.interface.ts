@@ -1,6 +1,7 @@
 import type { KeyObject, JsonWebKey } from 'node:crypto';
 
 import type { AuthClock } from './auth-clock.interface';
+import type { IssuerConfig } from './issuer-config.interface';
 import type { JwtAlgorithm } from './jwt-algorithm';
 import type { SigningKeyStore } from './key-source.interface';
 import type { RevocationChecker } from './revocation-checker.interface';
@@ -32,8 +33,8 @@ export interface VerifiedTokenCacheOptions {
 }
 
 /**
- * Options of `AuthModule.forRoot()` / `forRootAsync()`. Give exactly one key source:
- * `jwksUri`, `publicKeys` or `keyStore`.
+ * Options of `AuthModule.forRoot()` / `forRootAsync()`. Give `issuer` and `audience` with exactly
+ * one key source (`jwksUri`, `publicKeys` or `keyStore`), or `issuers`, or both.
  *
  * @example A resource server that trusts one issuer's JWKS
  * ```ts
@@ -54,12 +55,34 @@ export interface VerifiedTokenCacheOptions {
  *   publicKeys: [{ kid: '2026-11', key: process.env.JWT_PUBLIC_KEY_PEM! }],
  * })
  * ```
+ *
+ * @example Tokens from Keycloak and from Entra ID, in one app
+ * ```ts
+ * AuthModule.forRoot({
+ *   issuers: [
+ *     keycloakIssuer({ baseUrl: 'https://sso.example.com', realm: 'staff', clientId: 'orders-api' }),
+ *     entraIdIssuer({ tenantId: process.env.ENTRA_TENANT_ID!, audience: process.env.ENTRA_API_CLIENT_ID! }),
+ *   ],
+ * })
+ * ```
  */
 export interface AuthModuleOptions {
-  /** The only accepted `iss`, and the `iss` of tokens signed by `TokenService`. */
-  issuer: string;
-  /** Accepted `aud` values (a token passes if any of its audiences is listed). The first is used when signing. */
-  audience: string | string[];
+  /**
+   * The only accepted `iss` (with `issuers`: one more), and the `iss` of tokens signed by
+   * `TokenService`. Required unless `issuers` is given.
+   */
+  issuer?: string;
+  /**
+   * Accepted `aud` values (a token passes if any of its audiences is listed). The first is used
+   * when signing. Required with `issuer`.
+   */
+  audience?: string | string[];
+  /**
+   * More trusted issuers, each with its own keys, algorithms, audience and claim mapping (see
+   * {@link IssuerConfig} and the presets such as `keycloakIssuer()`). A token's `iss` chooses one
+   * by exact match before any key is looked up. The top-level `issuer`, when given, comes first.
+   */
+  issuers?: IssuerConfig[];
   /** Allowlist of signature algorithms. Default `['ES256']`. HMAC and `none` cannot be enabled. */
   algorithms?: JwtAlgorithm[];
   /** Fetch verification keys from this JWK Set, by `kid`. */
@@ -70,7 +93,7 @@ export interface AuthModuleOptions {
   publicKeys?: StaticPublicKey[];
   /** An issuer's key store: verifies and lets `TokenService` sign. */
   keyStore?: SigningKeyStore;
-  /** Leeway for `exp`, `nbf` and `iat`, in seconds. Default `5`. */
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds; also the default of every `issuers` entry. Default `5`. */
   clockToleranceSeconds?: number;
   /** Tokens longer than this many bytes are refused before any parsing. Default `8192`. */
   maxTokenBytes?: number;

@@ -8,8 +8,9 @@ export interface AccessTokenClaims {
   nbf?: number;
   jti?: string;
   client_id?: string;
-  /** Space-separated scopes. */
+  /** Space-separated scopes (for the default claim mapping). */
   scope?: string;
+  /** Roles (for the default claim mapping). */
   roles?: string[];
   /** Session id: stays the same across refresh-token rotations. */
   sid?: string;
@@ -24,9 +25,9 @@ export interface AccessTokenClaims {
 export interface AuthPrincipal {
   /** User id, or client id for service clients. */
   readonly sub: string;
-  /** Roles as the token states them (not expanded by the hierarchy). */
+  /** Roles as the token states them (not expanded by the hierarchy), from the issuer's claim mapping. */
   readonly roles: readonly string[];
-  /** Scopes from the `scope` claim. */
+  /** Scopes from the `scope` claim (or where the issuer's claim mapping says). */
   readonly scopes: readonly string[];
   readonly clientId?: string;
   readonly sessionId?: string;
@@ -35,4 +36,8 @@ export interface AuthPrincipal {
   readonly expiresAt: number;
   /** The full, verified claim set. */
   readonly claims: Readonly<AccessTokenClaims>;
+  /** The `iss` of the token, which chose the trusted issuer that verified it. */
+  readonly issuer: string;
+  /** The tenant of a multi-tenant issuer (Entra's `tid`); absent otherwise. */
+  readonly tenant?: string;
 }
