@@ -1,0 +1,76 @@
+import {
+  Args,
+  Field,
+  ID,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
+
+import { type AuthPrincipal, CurrentUser, Public, Roles, Scopes } from '../../src';
+
+@ObjectType()
+export class Article {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  title!: string;
+}
+
+@ObjectType()
+export class Viewer {
+  @Field()
+  sub!: string;
+
+  @Field(() => [String])
+  roles!: string[];
+
+  @Field(() => [String])
+  scopes!: string[];
+}
+
+const ARTICLES: Article[] = [{ id: '1', title: 'Hello' }];
+
+/** Every guard and decorator of the library on a resolver: queries, a mutation, field resolvers. */
+@Resolver(() => Article)
+export class ArticlesResolver {
+  @Public()
+  @Query(() => [Article])
+  articles(): Article[] {
+    return ARTICLES;
+  }
+
+  @Public()
+  @Query(() => String)
+  whoAmI(@CurrentUser('sub') sub: string | undefined): string {
+    return sub ?? 'anonymous';
+  }
+
+  @Query(() => Viewer)
+  viewer(@CurrentUser() user: AuthPrincipal): Viewer {
+    return { sub: user.sub, roles: [...user.roles], scopes: [...user.scopes] };
+  }
+
+  @Scopes('stats:read')
+  @Query(() => Int)
+  stats(): number {
+    return ARTICLES.length;
+  }
+
+  @Roles('editor')
+  @Mutation(() => Article)
+  createArticle(@Args('title') title: string, @CurrentUser('sub') sub: string): Article {
+    return { id: `${sub}:${title}`, title };
+  }
+
+  /** Guarded like any resolver (the apps enable `fieldResolverEnhancers: ['guards']`). */
+  @Roles('admin')
+  @ResolveField(() => String)
+  reviewer(@CurrentUser('sub') sub: string): string {
+    return sub;
+  }
+}
