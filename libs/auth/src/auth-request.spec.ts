@@ -35,4 +35,9 @@ describe(authRequestOf.name, () => {
     expect(first).toEqual({});
     expect(authRequestOf(context('graphql', [parent, {}, undefined, {}]))).not.toBe(first);
   });
+
+  it('reads no token for a subscription, whose socket would outlive it', () => {
+    const info = { operation: { operation: 'subscription' } };
+    expect(authRequestOf(context('graphql', [{}, {}, { req }, info]))).toEqual({});
+  });
 });

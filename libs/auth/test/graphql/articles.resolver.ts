@@ -8,6 +8,7 @@ import {
   Query,
   ResolveField,
   Resolver,
+  Subscription,
 } from '@nestjs/graphql';
 
 import { type AuthPrincipal, CurrentUser, Public, Roles, Scopes } from '../../src';
@@ -65,6 +66,17 @@ export class ArticlesResolver {
   @Mutation(() => Article)
   createArticle(@Args('title') title: string, @CurrentUser('sub') sub: string): Article {
     return { id: `${sub}:${title}`, title };
+  }
+
+  @Public()
+  @Subscription(() => String)
+  async *ticks(): AsyncGenerator<{ ticks: string }> {
+    yield { ticks: 'tick' };
+  }
+
+  @Subscription(() => String)
+  async *articleAdded(): AsyncGenerator<{ articleAdded: string }> {
+    yield { articleAdded: 'Hello' };
   }
 
   /** Guarded like any resolver (the apps enable `fieldResolverEnhancers: ['guards']`). */

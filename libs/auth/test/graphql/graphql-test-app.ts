@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import type { INestApplication } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
@@ -14,6 +16,8 @@ export type GraphqlDriverName = 'apollo' | 'mercurius';
 
 export interface GraphqlTestApp {
   app: INestApplication;
+  /** `ws://127.0.0.1:<port>/graphql`, for graphql-ws clients. */
+  wsUrl: string;
   tokens: TestTokenFactory;
   /** POSTs one operation to `/graphql`, with `token` as a bearer when given. */
   query(query: string, token?: string, variables?: Record<string, unknown>): request.Test;
@@ -22,8 +26,16 @@ export interface GraphqlTestApp {
 function graphqlModule(driver: GraphqlDriverName) {
   const common = { autoSchemaFile: true, fieldResolverEnhancers: ['guards' as const] };
   return driver === 'apollo'
-    ? GraphQLModule.forRoot<ApolloDriverConfig>({ ...common, driver: ApolloDriver })
-    : GraphQLModule.forRoot<MercuriusDriverConfig>({ ...common, driver: MercuriusDriver });
+    ? GraphQLModule.forRoot<ApolloDriverConfig>({
+        ...common,
+        driver: ApolloDriver,
+        subscriptions: { 'graphql-ws': true },
+      })
+    : GraphQLModule.forRoot<MercuriusDriverConfig>({
+        ...common,
+        driver: MercuriusDriver,
+        subscription: true,
+      });
 }
 
 /** The articles resolver behind AuthTestingModule: Apollo on Express, or Mercurius on Fastify. */
@@ -40,15 +52,16 @@ export async function createGraphqlTestApp(driver: GraphqlDriverName): Promise<G
     const fastifyApp = moduleRef.createNestApplication<NestFastifyApplication>(
       new FastifyAdapter(),
     );
-    await fastifyApp.init();
-    await fastifyApp.getHttpAdapter().getInstance().ready();
+    await fastifyApp.listen(0, '127.0.0.1');
     app = fastifyApp;
   } else {
     app = moduleRef.createNestApplication(new ExpressAdapter());
-    await app.init();
+    await app.listen(0, '127.0.0.1');
   }
+  const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     app,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
     tokens: moduleRef.get(TestTokenFactory),
     query: (query, token, variables) => {
       const call = request(app.getHttpServer())
