@@ -36,7 +36,7 @@ describe(authRequestOf.name, () => {
     expect(authRequestOf(context('graphql', [parent, {}, undefined, {}]))).not.toBe(first);
   });
 
-  it('reads no token for a subscription, whose socket would outlive it', () => {
+  it('reads no token for a subscription the library cannot close at expiry', () => {
     const info = { operation: { operation: 'subscription' } };
     expect(authRequestOf(context('graphql', [{}, {}, { req }, info]))).toEqual({});
   });

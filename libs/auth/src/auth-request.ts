@@ -1,5 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 
+import { graphqlWsRequestOf, isGraphqlWsContext } from './graphql-ws-request';
+
 /** What the guards read the bearer token from and write the verified principal to. */
 export interface AuthRequest {
   headers?: Record<string, string | string[] | undefined>;
@@ -21,17 +23,24 @@ interface GraphqlContext {
 export function authRequestOf(context: ExecutionContext): AuthRequest {
   // A context built by hand (a unit test's) may have no getType: it stands for an HTTP request.
   if (typeof context.getType === 'function' && context.getType<string>() === 'graphql') {
-    if (isSubscription(context.getArgByIndex<unknown>(3))) return {};
-    return graphqlRequestOf(context.getArgByIndex<unknown>(2));
+    const gqlContext = context.getArgByIndex<unknown>(2);
+    if (isSubscription(context.getArgByIndex<unknown>(3))) return subscriptionRequestOf(gqlContext);
+    return graphqlRequestOf(gqlContext);
   }
   return context.switchToHttp().getRequest<AuthRequest>();
 }
 
 /**
- * A subscription outlives the token it was opened with, and nothing closes it at `exp` yet: so
- * no token is read for one (Mercurius would hand over `connection_init`'s), and only a
- * `@Public()` subscription opens. Fail closed until expiry is enforced.
+ * A subscription outlives the token it was opened with: it is authenticated only where the
+ * library can close it at `exp`, on a graphql-ws connection of Apollo (see
+ * {@link graphqlWsRequestOf}). Anywhere else (Mercurius, which would hand over `connection_init`'s
+ * params) no token is read, so only a `@Public()` subscription opens.
  */
+function subscriptionRequestOf(gqlContext: unknown): AuthRequest {
+  const req = (gqlContext as GraphqlContext | null)?.req;
+  return isGraphqlWsContext(req) ? graphqlWsRequestOf(req) : {};
+}
+
 function isSubscription(info: unknown): boolean {
   if (typeof info !== 'object' || info === null) return false;
   const operation = (info as { operation?: { operation?: unknown } }).operation;

@@ -36,6 +36,28 @@ export class Viewer {
 
 const ARTICLES: Article[] = [{ id: '1', title: 'Hello' }];
 
+function openFeed<T>(first: T): AsyncIterableIterator<T> {
+  let sent = false;
+  let end: (() => void) | undefined;
+  const ended = new Promise<IteratorResult<T>>((resolve) => {
+    end = () => resolve({ done: true, value: undefined });
+  });
+  return {
+    next: () => {
+      if (sent) return ended;
+      sent = true;
+      return Promise.resolve({ done: false, value: first });
+    },
+    return: () => {
+      end?.();
+      return ended;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 /** Every guard and decorator of the library on a resolver: queries, a mutation, field resolvers. */
 @Resolver(() => Article)
 export class ArticlesResolver {
@@ -77,6 +99,18 @@ export class ArticlesResolver {
   @Subscription(() => String)
   async *articleAdded(): AsyncGenerator<{ articleAdded: string }> {
     yield { articleAdded: 'Hello' };
+  }
+
+  /** One event, then open until the client (or the library) ends it. */
+  @Subscription(() => String)
+  articleFeed(@CurrentUser('sub') sub: string): AsyncIterableIterator<{ articleFeed: string }> {
+    return openFeed({ articleFeed: sub });
+  }
+
+  @Roles('editor')
+  @Subscription(() => String)
+  draftAdded(): AsyncIterableIterator<{ draftAdded: string }> {
+    return openFeed({ draftAdded: 'draft' });
   }
 
   /** Guarded like any resolver (the apps enable `fieldResolverEnhancers: ['guards']`). */
