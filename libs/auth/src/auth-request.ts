@@ -2,7 +2,17 @@ import type { ExecutionContext } from '@nestjs/common';
 
 import { graphqlWsRequestOf, isGraphqlWsContext } from './graphql-ws-request';
 
-/** What the guards read the bearer token from and write the verified principal to. */
+/**
+ * What the guards read the bearer token from and write the verified principal to: the HTTP
+ * request, or its stand-in on another transport. A subclass of {@link JwtAuthGuard} gets it from
+ * `getRequest(context)`.
+ *
+ * @example
+ * ```ts
+ * const request = this.getRequest<AuthRequest>(context);
+ * const principal = request.user as AuthPrincipal | undefined;
+ * ```
+ */
 export interface AuthRequest {
   headers?: Record<string, string | string[] | undefined>;
   user?: unknown;
