@@ -16,6 +16,10 @@ const esmPackages = [
   // openid-client (a dev dependency driving auth-api in the e2e tests) and its OAuth core.
   'openid-client',
   'oauth4webapi',
+  // GraphQL e2e tests: mercurius loads its LRU (ESM) with import(), which Jest's CommonJS
+  // runtime refuses unless SWC turns it into require().
+  'mercurius',
+  'quick-lru',
 ];
 
 module.exports = {

@@ -1,4 +1,4 @@
-import { AuthError } from './auth.errors';
+import type { AuthError, AuthErrorCode } from './auth.errors';
 
 /** What an {@link AuthError} becomes on the wire. */
 export interface AuthErrorResponse {
@@ -42,4 +42,27 @@ export function describeAuthError(error: AuthError, realm: string): AuthErrorRes
         wwwAuthenticate: `Bearer realm=${quote(realm)}, error="invalid_token", error_description=${quote(error.message)}`,
       };
   }
+}
+
+/** The `extensions` of the GraphQL error an {@link AuthError} becomes. */
+export interface AuthGraphqlExtensions {
+  /** `UNAUTHENTICATED` where HTTP answers 401, `FORBIDDEN` where it answers 403. */
+  code: 'UNAUTHENTICATED' | 'FORBIDDEN';
+  /** The library's stable reason, {@link AuthError.code} (`ERR_TOKEN_EXPIRED`, …). */
+  error: AuthErrorCode;
+}
+
+/**
+ * The same decision as {@link describeAuthError}, in GraphQL's terms: the HTTP status becomes the
+ * conventional `extensions.code`, and the library's code travels as `extensions.error`.
+ *
+ * @example
+ * ```ts
+ * describeAuthErrorForGraphql(new AuthError('ERR_TOKEN_EXPIRED', 'token expired'));
+ * // { code: 'UNAUTHENTICATED', error: 'ERR_TOKEN_EXPIRED' }
+ * ```
+ */
+export function describeAuthErrorForGraphql(error: AuthError): AuthGraphqlExtensions {
+  const { status } = describeAuthError(error, '');
+  return { code: status === 403 ? 'FORBIDDEN' : 'UNAUTHENTICATED', error: error.code };
 }

@@ -1,3 +1,5 @@
+import { type AuthGraphqlExtensions, describeAuthErrorForGraphql } from './auth-error.response';
+
 /**
  * Every reason the library refuses a request. The code is stable: match on it, not on the message.
  *
@@ -48,6 +50,16 @@ export class AuthError extends Error {
     readonly requiredScopes: readonly string[] = [],
   ) {
     super(message);
+  }
+
+  /**
+   * What a GraphQL error made of this one carries: graphql-js copies an error's `extensions`
+   * into the `GraphQLError` it builds, so Apollo and Mercurius answer
+   * `{ code: 'UNAUTHENTICATED' | 'FORBIDDEN', error: this.code }` wherever a resolver (a field
+   * resolver without exception filters included) throws it, and the library needs no `graphql`.
+   */
+  get extensions(): AuthGraphqlExtensions {
+    return describeAuthErrorForGraphql(this);
   }
 }
 

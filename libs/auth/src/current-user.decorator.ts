@@ -1,5 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
+import { authRequestOf } from './auth-request';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 
 /**
@@ -14,7 +15,7 @@ import type { AuthPrincipal } from './interfaces/auth-principal.interface';
  */
 export const CurrentUser = createParamDecorator(
   (field: keyof AuthPrincipal | undefined, context: ExecutionContext) => {
-    const principal = context.switchToHttp().getRequest<{ user?: AuthPrincipal }>().user;
+    const principal = authRequestOf(context).user as AuthPrincipal | undefined;
     return field && principal ? principal[field] : principal;
   },
 );

@@ -5,6 +5,7 @@ import passport from 'passport';
 
 import { IS_PUBLIC_KEY, JWT_STRATEGY_NAME } from './auth.constants';
 import { AuthError } from './auth.errors';
+import { type AuthRequest, authRequestOf } from './auth-request';
 import { extractBearerToken } from './bearer-token.extractor';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { JwtStrategy } from './jwt.strategy';
@@ -12,8 +13,6 @@ import { RouteMetadata } from './route-metadata';
 import { TokenVerifier } from './token-verifier';
 
 const BEARER_PREFIX_LENGTH = 'Bearer '.length;
-
-type GuardedRequest = Parameters<typeof extractBearerToken>[0] & { user?: unknown };
 
 /**
  * `AuthGuard('jwt')` that honours `@Public()` and turns every refusal into an {@link AuthError}
@@ -50,6 +49,11 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
     return this.decide(context, this.verifier);
   }
 
+  /** The request on any transport (see {@link authRequestOf}); on HTTP, `switchToHttp()` as before. */
+  override getRequest<T = AuthRequest>(context: ExecutionContext): T {
+    return authRequestOf(context) as T;
+  }
+
   override handleRequest<TUser = AuthPrincipal>(
     error: unknown,
     user: unknown,
@@ -67,7 +71,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
 
   /** What `JwtStrategy.authenticate` and `AuthGuard.canActivate` do together, step for step. */
   private decide(context: ExecutionContext, verifier: TokenVerifier): boolean | Promise<boolean> {
-    const request = this.getRequest(context) as GuardedRequest;
+    const request = this.getRequest(context) as AuthRequest;
     // A token verified moments ago is found by its exact text, so the usual header is probed
     // before the header grammar is checked: a cached token passed that check, and every other check.
     const header = request.headers?.authorization;
@@ -97,7 +101,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
    */
   private conclude(
     context: ExecutionContext,
-    request: GuardedRequest,
+    request: AuthRequest,
     error: unknown,
     principal: AuthPrincipal | undefined,
   ): true {

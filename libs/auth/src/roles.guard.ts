@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 
 import { ROLES_KEY } from './auth.constants';
 import { AuthError } from './auth.errors';
+import { authRequestOf } from './auth-request';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { RoleHierarchy } from './role-hierarchy';
 import { RouteMetadata } from './route-metadata';
@@ -25,7 +26,7 @@ export class RolesGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const required = this.requiredRoles.of(context);
     if (!required || required.length === 0) return true;
-    const principal = context.switchToHttp().getRequest<{ user?: AuthPrincipal }>().user;
+    const principal = authRequestOf(context).user as AuthPrincipal | undefined;
     if (!principal) throw new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required');
     if (!this.hierarchy.satisfiesAny(principal.roles, required)) {
       throw new AuthError('ERR_INSUFFICIENT_ROLE', `requires role ${required.join(' or ')}`);

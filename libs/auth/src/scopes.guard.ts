@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 
 import { SCOPES_KEY } from './auth.constants';
 import { AuthError } from './auth.errors';
+import { authRequestOf } from './auth-request';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { RouteMetadata } from './route-metadata';
 
@@ -18,7 +19,7 @@ export class ScopesGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const required = this.requiredScopes.of(context);
     if (!required || required.length === 0) return true;
-    const principal = context.switchToHttp().getRequest<{ user?: AuthPrincipal }>().user;
+    const principal = authRequestOf(context).user as AuthPrincipal | undefined;
     if (!principal) throw new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required');
     const missing = required.filter((scope) => !principal.scopes.includes(scope));
     if (missing.length > 0) {

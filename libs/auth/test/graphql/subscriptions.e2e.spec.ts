@@ -1,0 +1,139 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+import {
+  type GraphqlDriverName,
+  createGraphqlTestApp,
+  type GraphqlTestApp,
+} from './graphql-test-app';
+
+interface Outcome {
+  data: unknown[];
+  errors: unknown[];
+}
+
+/** Subscribes once over graphql-ws with `connectionParams`, and collects until completion. */
+async function subscribe(url: string, query: string, connectionParams: Record<string, unknown>) {
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    connectionParams,
+    retryAttempts: 0,
+  });
+  const outcome: Outcome = { data: [], errors: [] };
+  try {
+    await new Promise<void>((resolve) => {
+      client.subscribe(
+        { query },
+        {
+          next: (result) => {
+            if (result.data) outcome.data.push(result.data);
+            if (result.errors) outcome.errors.push(...result.errors);
+          },
+          error: (error: unknown) => {
+            // graphql-ws hands the errors of a refused subscription as an array (Mercurius).
+            outcome.errors.push(...(Array.isArray(error) ? error : [error]));
+            resolve();
+          },
+          complete: resolve,
+        },
+      );
+    });
+  } finally {
+    await client.dispose();
+  }
+  return outcome;
+}
+
+describe.each<GraphqlDriverName>(['apollo', 'mercurius'])('subscriptions on %s', (driver) => {
+  let ctx: GraphqlTestApp;
+
+  beforeAll(async () => {
+    ctx = await createGraphqlTestApp(driver);
+  });
+  afterAll(() => ctx.app.close());
+
+  it('opens a @Public() subscription', async () => {
+    const outcome = await subscribe(ctx.wsUrl, 'subscription { ticks }', {});
+    expect(outcome).toEqual({ data: [{ ticks: 'tick' }], errors: [] });
+  });
+
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it('refuses a guarded subscription without a token', async () => {
+    const outcome = await subscribe(ctx.wsUrl, 'subscription { articleAdded }', {});
+    expect(outcome.data).toEqual([]);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({
+        extensions: { code: 'UNAUTHENTICATED', error: 'ERR_TOKEN_MISSING' },
+      }),
+    ]);
+  });
+
+  if (driver === 'mercurius') {
+    it('refuses a guarded subscription even with a good token: expiry cannot be enforced', async () => {
+      const token = ctx.tokens.sign({ sub: 'u1' });
+      const outcome = await subscribe(ctx.wsUrl, 'subscription { articleAdded }', bearer(token));
+      expect(outcome.data).toEqual([]);
+      expect(outcome.errors).toEqual([
+        expect.objectContaining({
+          extensions: { code: 'UNAUTHENTICATED', error: 'ERR_TOKEN_MISSING' },
+        }),
+      ]);
+    });
+    return;
+  }
+
+  it('opens a guarded subscription with the token of connectionParams', async () => {
+    const token = ctx.tokens.sign({ sub: 'u1' });
+    const outcome = await subscribe(ctx.wsUrl, 'subscription { articleAdded }', bearer(token));
+    expect(outcome).toEqual({ data: [{ articleAdded: 'Hello' }], errors: [] });
+  });
+
+  it.each([
+    ['a bad token', 'abc.def.ghi', 'ERR_TOKEN_MALFORMED'],
+    ['an expired token', 'expired', 'ERR_TOKEN_EXPIRED'],
+  ])('refuses %s', async (_name, kind, error) => {
+    const token = kind === 'expired' ? ctx.tokens.sign({}, { expiresIn: -120 }) : kind;
+    const outcome = await subscribe(ctx.wsUrl, 'subscription { articleAdded }', bearer(token));
+    expect(outcome.data).toEqual([]);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED', error } }),
+    ]);
+  });
+
+  it('refuses the wrong role: FORBIDDEN / ERR_INSUFFICIENT_ROLE', async () => {
+    const token = ctx.tokens.sign({ roles: ['user'] });
+    const outcome = await subscribe(ctx.wsUrl, 'subscription { draftAdded }', bearer(token));
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({
+        extensions: { code: 'FORBIDDEN', error: 'ERR_INSUFFICIENT_ROLE' },
+      }),
+    ]);
+  });
+
+  it('closes a subscription kept open past the token expiry, with a readable reason', async () => {
+    const token = ctx.tokens.sign({ sub: 'short' }, { expiresIn: 2 });
+    const started = Date.now();
+    const outcome = await subscribe(ctx.wsUrl, 'subscription { articleFeed }', bearer(token));
+    expect(outcome.data).toEqual([{ articleFeed: 'short' }]);
+    expect(outcome.errors).toEqual([
+      expect.objectContaining({ code: 4401, reason: 'ERR_TOKEN_EXPIRED' }),
+    ]);
+    expect(Date.now() - started).toBeGreaterThan(900);
+  });
+
+  it("keeps two connections' principals apart", async () => {
+    const [a, b] = await Promise.all(
+      ['alice', 'bob'].map((sub) =>
+        subscribe(
+          ctx.wsUrl,
+          'subscription { articleFeed }',
+          bearer(ctx.tokens.sign({ sub }, { expiresIn: 1 })),
+        ),
+      ),
+    );
+    expect(a.data).toEqual([{ articleFeed: 'alice' }]);
+    expect(b.data).toEqual([{ articleFeed: 'bob' }]);
+  });
+});
