@@ -2,7 +2,8 @@ import { Logger } from '@nestjs/common';
 import { X509Certificate } from 'node:crypto';
 
 import { IdpServer } from '../test/idp-server';
-import { signJws, times } from '../test/issuer-tokens';
+import { times } from '../test/issuer-tokens';
+import { signJws } from './testing/sign-jws';
 import { createModuleVerifier } from '../test/multi-issuer-harness';
 import { codeOf, FakeClock } from '../test/verifier-harness';
 import { X509_CERT, X509_KEY } from '../test/x509-fixture';

@@ -1,30 +1,6 @@
-import { type KeyObject, sign } from 'node:crypto';
-
 import type { JwtAlgorithm } from '../src';
-import { JWS_ALGORITHMS } from '../src/jws-algorithms';
 import { InMemoryKeyStore } from '../src/testing';
-
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-/** Signs any header and payload (nothing added): tokens exactly as a given provider lays them out. */
-export function signJws(
-  privateKey: KeyObject,
-  alg: JwtAlgorithm,
-  header: Record<string, unknown>,
-  payload: Record<string, unknown>,
-): string {
-  const input = `${encode(header)}.${encode(payload)}`;
-  const params = JWS_ALGORITHMS[alg];
-  const signature = sign(params.digest, Buffer.from(input), {
-    key: privateKey,
-    dsaEncoding: params.dsaEncoding,
-    padding: params.padding,
-    saltLength: params.saltLength,
-  });
-  return `${input}.${signature.toString('base64url')}`;
-}
+import { signJws } from '../src/testing/sign-jws';
 
 /** A provider's signing key: its JWKS, and tokens signed by it with the header the provider uses. */
 export class ProviderKey {

@@ -13,7 +13,8 @@ import {
   zitadelIssuer,
 } from '../src';
 import type { IdpServer } from './idp-server';
-import { ProviderKey, signJws, times } from './issuer-tokens';
+import { signJws } from '../src/testing/sign-jws';
+import { ProviderKey, times } from './issuer-tokens';
 import { X509_CERT, X509_KEY } from './x509-fixture';
 
 export const TENANT_1 = '9188040d-6c67-4c5b-b112-36a304b66dad';

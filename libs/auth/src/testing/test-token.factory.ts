@@ -1,8 +1,8 @@
-import { randomUUID, sign } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 import type { AccessTokenClaims } from '../interfaces/auth-principal.interface';
-import { JWS_ALGORITHMS } from '../jws-algorithms';
 import type { InMemoryKeyStore } from './in-memory-key-store';
+import { signJws } from './sign-jws';
 
 /** Options of {@link TestTokenFactory.sign}. */
 export interface TestTokenOptions {
@@ -12,10 +12,6 @@ export interface TestTokenOptions {
   expiresIn?: number;
   /** Removes these claims after defaults are applied (to test missing-claim handling). */
   omitClaims?: string[];
-}
-
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
 /**
@@ -56,14 +52,6 @@ export class TestTokenFactory {
       ...claims,
     };
     for (const name of options.omitClaims ?? []) delete payload[name];
-    const signingInput = `${encode(header)}.${encode(payload)}`;
-    const params = JWS_ALGORITHMS[alg];
-    const signature = sign(params.digest, Buffer.from(signingInput), {
-      key: privateKey,
-      dsaEncoding: params.dsaEncoding,
-      padding: params.padding,
-      saltLength: params.saltLength,
-    });
-    return `${signingInput}.${signature.toString('base64url')}`;
+    return signJws(privateKey, alg, header, payload);
   }
 }
