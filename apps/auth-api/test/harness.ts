@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
 
@@ -55,6 +56,15 @@ export async function createPostgresDatabase(
       await client.end();
     },
   };
+}
+
+/** A port nobody listens on right now (what a service about to start, or one that is down, has). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 /** Starts auth-api in-process on a fresh database. `env` takes the contract's variables. */

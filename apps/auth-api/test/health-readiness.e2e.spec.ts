@@ -1,16 +1,6 @@
-import { createServer } from 'node:net';
 import { DataSource } from 'typeorm';
 
-import { registerAndLogin, startAuthApi, type TestAuthApi } from './harness';
-
-/** A port nothing listens on: a Redis that is down. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { freePort, registerAndLogin, startAuthApi, type TestAuthApi } from './harness';
 
 /**
  * Readiness decides whether a load balancer or Kubernetes sends traffic: it fails on what the
@@ -21,7 +11,8 @@ describe('auth-api: /health/ready with Redis down', () => {
   let api: TestAuthApi;
 
   beforeAll(async () => {
-    api = await startAuthApi({ REDIS_URL: `redis://127.0.0.1:${await closedPort()}` });
+    // Nothing listens there: a Redis that is down.
+    api = await startAuthApi({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
   });
   afterAll(() => api.close());
 

@@ -1,7 +1,6 @@
-import { createServer } from 'node:net';
 import * as oidc from 'openid-client';
 
-import { claimsOf, registerAndLogin, type TestAuthApi } from './harness';
+import { claimsOf, freePort, registerAndLogin, type TestAuthApi } from './harness';
 import {
   adminToken,
   CLIENT_SCOPES,
@@ -11,15 +10,6 @@ import {
 } from './oauth-harness';
 
 const SECOND = 1000;
-
-/** A port nobody listens on right now, so that AUTH_ISSUER can name it before auth-api starts. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** What openid-client throws for an OAuth error response, reduced to the parts the tests compare. */
 async function oauthFailure(promise: Promise<unknown>): Promise<{ status: number; error: string }> {
