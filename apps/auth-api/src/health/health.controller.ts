@@ -73,23 +73,16 @@ export class HealthController {
    * at once during a Redis blip, an outage made by the health check; it is reported `degraded`.
    */
   private async redisCheck(redis: RedisThrottlerStorage) {
-    const indicator = this.indicators.check('redis');
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        redis.ping(),
-        new Promise((_resolve, reject) => {
-          timer = setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS);
-        }),
-      ]);
-      return indicator.up();
-    } catch {
-      return indicator.degraded({
-        message: 'Redis does not answer: rate limits are counted per instance until it is back',
-      });
-    } finally {
-      clearTimeout(timer);
-    }
+    const attempt = await this.indicators
+      .check('redis')
+      .attempt(async () => {
+        await redis.ping();
+      })
+      .withTimeout(CHECK_TIMEOUT_MS);
+    if (attempt.redis.status === 'up') return attempt;
+    return this.indicators.check('redis').degraded({
+      message: 'Redis does not answer: rate limits are counted per instance until it is back',
+    });
   }
 
   private async run(
