@@ -1,6 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 
 import { graphqlWsRequestOf, isGraphqlWsContext } from './graphql-ws-request';
+import { mercuriusSubscriptionRequestOf } from './mercurius-subscription.context';
 
 /**
  * What the guards read the bearer token from and write the verified principal to: the HTTP
@@ -42,13 +43,14 @@ export function authRequestOf(context: ExecutionContext): AuthRequest {
 
 /**
  * A subscription outlives the token it was opened with: it is authenticated only where the
- * library can close it at `exp`, on a graphql-ws connection of Apollo (see
- * {@link graphqlWsRequestOf}). Anywhere else (Mercurius, which would hand over `connection_init`'s
- * params) no token is read, so only a `@Public()` subscription opens.
+ * library can close it at `exp`: on a graphql-ws connection of Apollo (see
+ * {@link graphqlWsRequestOf}), or of Mercurius given {@link mercuriusSubscriptionContext}.
+ * Anywhere else no token is read, so only a `@Public()` subscription opens.
  */
 function subscriptionRequestOf(gqlContext: unknown): AuthRequest {
   const req = (gqlContext as GraphqlContext | null)?.req;
-  return isGraphqlWsContext(req) ? graphqlWsRequestOf(req) : {};
+  if (isGraphqlWsContext(req)) return graphqlWsRequestOf(req);
+  return mercuriusSubscriptionRequestOf(gqlContext) ?? {};
 }
 
 function isSubscription(info: unknown): boolean {

@@ -13,7 +13,7 @@ interface ClosableSocket {
 }
 
 /** What graphql-ws hands Nest's Apollo driver as the context's `req` of a subscription. */
-interface GraphqlWsContext {
+export interface GraphqlWsContext {
   connectionParams?: Readonly<Record<string, unknown>>;
   extra: { socket: ClosableSocket };
 }

@@ -19,6 +19,7 @@ export type { AuthErrorResponse, AuthGraphqlExtensions } from './auth-error.resp
 export { AuthExceptionFilter } from './auth-exception.filter';
 export { extractBearerToken } from './bearer-token.extractor';
 export type { AuthRequest } from './auth-request';
+export { mercuriusSubscriptionContext } from './mercurius-subscription.context';
 export { CurrentUser } from './current-user.decorator';
 export { Public } from './public.decorator';
 export { Roles } from './roles.decorator';

@@ -9,10 +9,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 
+import { mercuriusSubscriptionContext } from '../../src';
 import { AuthTestingModule, TestTokenFactory } from '../../src/testing';
 import { ArticlesResolver } from './articles.resolver';
 
-export type GraphqlDriverName = 'apollo' | 'mercurius';
+/** `mercurius-bare`: Mercurius without {@link mercuriusSubscriptionContext}. */
+export type GraphqlDriverName = 'apollo' | 'mercurius' | 'mercurius-bare';
 
 export interface GraphqlTestApp {
   app: INestApplication;
@@ -34,7 +36,7 @@ function graphqlModule(driver: GraphqlDriverName) {
     : GraphQLModule.forRoot<MercuriusDriverConfig>({
         ...common,
         driver: MercuriusDriver,
-        subscription: true,
+        subscription: driver === 'mercurius' ? { context: mercuriusSubscriptionContext } : true,
       });
 }
 
@@ -48,7 +50,7 @@ export async function createGraphqlTestApp(driver: GraphqlDriverName): Promise<G
     providers: [ArticlesResolver],
   }).compile();
   let app: INestApplication;
-  if (driver === 'mercurius') {
+  if (driver !== 'apollo') {
     const fastifyApp = moduleRef.createNestApplication<NestFastifyApplication>(
       new FastifyAdapter(),
     );
