@@ -9,6 +9,7 @@ import {
   MetricsModule,
 } from '@jwt-token/service-kit';
 
+import { ArticleFeed } from './articles/article-feed';
 import { ArticlesController } from './articles/articles.controller';
 import { ArticlesService } from './articles/articles.service';
 import {
@@ -16,6 +17,8 @@ import {
   type ResourceApiConfig,
   type ResourceApiConfigService,
 } from './config/resource-api.config';
+import { ArticlesResolver } from './graphql/articles.resolver';
+import { ResourceGraphqlModule } from './graphql/graphql.module';
 import { HealthController } from './health/health.controller';
 import { MeController } from './me/me.controller';
 import { StatsController } from './stats/stats.controller';
@@ -54,10 +57,11 @@ export class AppModule {
             };
           },
         }),
+        ResourceGraphqlModule,
       ],
       controllers: [HealthController, ArticlesController, MeController, StatsController],
       // ApiExceptionFilter is a provider so that createServiceApp() can install it globally.
-      providers: [ArticlesService, StatsService, ApiExceptionFilter],
+      providers: [ArticleFeed, ArticlesService, ArticlesResolver, StatsService, ApiExceptionFilter],
     };
   }
 }

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 
@@ -18,6 +20,8 @@ export interface ResourceApiHarness {
   /** Mints tokens the app accepts: right issuer, audience and key. */
   tokens: TestTokenFactory;
   http: () => ReturnType<typeof request>;
+  /** `http://127.0.0.1:<port>` once listening (`listen: true`). */
+  url: () => string;
   close: () => Promise<void>;
 }
 
@@ -27,7 +31,7 @@ export interface ResourceApiHarness {
  * the issuer is not up when the app boots.
  */
 export async function createHarness(
-  options: { jwksRunning?: boolean } = {},
+  options: { jwksRunning?: boolean; listen?: boolean } = {},
 ): Promise<ResourceApiHarness> {
   const keys = new InMemoryKeyStore('ES256');
   const jwks = new JwksServer(keys);
@@ -42,7 +46,9 @@ export async function createHarness(
     LOG_LEVEL: 'fatal',
   });
   const app = await createResourceApi({ config });
-  await app.init();
+  // Listening (on a free port) only for the tests that need a socket: WebSockets.
+  if (options.listen) await app.listen(0, '127.0.0.1');
+  else await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,
@@ -50,6 +56,11 @@ export async function createHarness(
     jwks,
     tokens: new TestTokenFactory(keys, ISSUER, AUDIENCE),
     http: () => request(app.getHttpServer()),
+    url: () => {
+      const address = app.getHttpServer().address() as AddressInfo | null;
+      if (!address) throw new Error('the harness was built without listen: true');
+      return `http://127.0.0.1:${address.port}`;
+    },
     close: async () => {
       await app.close();
       await jwks.stop();

@@ -18,6 +18,7 @@ import {
 } from '@jwt-token/auth';
 
 import { ApiError, type ApiErrorBody, defaultErrorCode } from './api-error';
+import { ApiGraphqlError } from './graphql-error';
 import { OAuthError } from './oauth-error';
 import { isDependencyUnavailable } from './unavailable';
 
@@ -62,7 +63,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     @Optional() @Inject(AUTH_RESOLVED_OPTIONS) private readonly authOptions?: ResolvedAuthOptions,
   ) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): Error | undefined {
+    // A resolver's error goes back to the GraphQL driver, which reports it in `errors[]`.
+    if (host.getType<string>() === 'graphql') return this.forGraphql(exception);
     const { httpAdapter } = this.adapterHost;
     const response = host.switchToHttp().getResponse();
     if (exception instanceof AuthError) {
@@ -96,6 +99,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(headers))
       httpAdapter.setHeader(response, name, value);
     httpAdapter.reply(response, body, status);
+    return undefined;
+  }
+
+  /** `AuthError`s carry their own GraphQL extensions; anything else is described as on HTTP. */
+  private forGraphql(exception: unknown): Error {
+    if (exception instanceof AuthError) return exception;
+    const { status, body } = this.describe(exception);
+    return new ApiGraphqlError(status, body);
   }
 
   private replyOAuth(

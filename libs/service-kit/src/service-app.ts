@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 
 import { ApiExceptionFilter } from './api-exception.filter';
+import { installEarlyErrorHandler } from './early-error-handler';
 import { ClientErrorResponder } from './client-error.handler';
 import type { TrustProxy } from './env-reader';
 import { acceptRequestId } from './logging.module';
@@ -64,6 +65,7 @@ export async function createServiceApp(
       connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeout / 4))),
     },
   });
+  installEarlyErrorHandler(adapter);
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();

@@ -1,11 +1,33 @@
 import { ApiError } from '@jwt-token/service-kit';
 
+import { ArticleFeed } from './article-feed';
 import { ArticlesService, MAX_ARTICLES } from './articles.service';
 
 describe(ArticlesService.name, () => {
   let service: ArticlesService;
+  let feed: ArticleFeed;
   beforeEach(() => {
-    service = new ArticlesService();
+    feed = new ArticleFeed();
+    service = new ArticlesService(feed);
+  });
+
+  it('publishes each new article on the feed, and nothing once a listener has stopped', () => {
+    const seen: string[] = [];
+    const stop = feed.listen((article) => seen.push(article.title));
+    service.create({ title: 'A', body: 'a' }, 'u1');
+    stop();
+    service.create({ title: 'B', body: 'b' }, 'u1');
+    expect(seen).toEqual(['A']);
+  });
+
+  it('iterates new articles, and return() ends a pending next() at once', async () => {
+    const iterator = feed.iterate((article) => ({ title: article.title }));
+    const first = iterator.next();
+    service.create({ title: 'A', body: 'a' }, 'u1');
+    await expect(first).resolves.toEqual({ done: false, value: { title: 'A' } });
+    const pending = iterator.next();
+    await iterator.return!();
+    await expect(pending).resolves.toEqual({ done: true, value: undefined });
   });
 
   it('creates, lists, counts and removes articles', () => {

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError } from '@jwt-token/service-kit';
 
 import type { Article } from './article';
+import { ArticleFeed } from './article-feed';
 import type { CreateArticleDto } from './create-article.dto';
 
 /** The store is in memory, so it is bounded: an editor must not be able to exhaust the heap. */
@@ -13,6 +14,8 @@ export const MAX_ARTICLES = 1000;
 @Injectable()
 export class ArticlesService {
   private readonly articles = new Map<string, Article>();
+
+  constructor(private readonly feed: ArticleFeed) {}
 
   list(): Article[] {
     return [...this.articles.values()];
@@ -38,6 +41,7 @@ export class ArticlesService {
       createdAt: new Date().toISOString(),
     };
     this.articles.set(article.id, article);
+    this.feed.publish(article);
     return article;
   }
 
