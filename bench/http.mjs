@@ -2,7 +2,9 @@
 //   a. its own public GET /articles, same process (what the guard costs on a reused token);
 //   b. the bare node:http server of bench/bare-verify-server.mjs verifying the same fresh tokens
 //      with node:crypto (the physical limit of a guarded route);
-//   c. the NestJS documentation's recipe (bench/peers/nest-docs-recipe), reused tokens.
+//   c. the NestJS documentation's recipe (bench/peers/nest-docs-recipe), reused tokens;
+//   d. a GraphQL query on Mercurius guarded by the library vs the same query @Public()
+//      (bench/graphql-server.mjs), reused token.
 // resource-api gets its keys from a JWKS served by this script (an InMemoryKeyStore; tokens are
 // minted with the library's TestTokenFactory), exactly as it would get them from auth-api.
 //
@@ -39,8 +41,8 @@ export async function run(options = parseOptions()) {
   const services = {};
   const problems = [];
   try {
-    log('http: starting resource-api, the bare verify server and the docs-recipe peer');
-    [services.ours, services.bare, services.peer] = await startServices([
+    log('http: starting resource-api, the bare verify server, the docs-recipe peer and GraphQL');
+    [services.ours, services.bare, services.peer, services.graphql] = await startServices([
       {
         name: 'resource-api',
         entry: ENTRIES['resource-api'],
@@ -60,13 +62,24 @@ export async function run(options = parseOptions()) {
           BENCH_AUDIENCE: kit.audience,
         },
       },
+      {
+        name: 'graphql-server',
+        entry: ENTRIES.graphql,
+        readyPath: '/graphql',
+        env: {
+          BENCH_ISSUER: kit.issuer,
+          BENCH_JWKS_URI: kit.jwksUri,
+          BENCH_AUDIENCE: kit.audience,
+        },
+      },
     ]);
     const idle = Object.fromEntries(
       Object.entries(services).map(([k, s]) => [k, s.memory().rssMB]),
     );
 
     // Every server must accept the tokens before anything is timed.
-    for (const [name, service] of Object.entries(services)) {
+    const { graphql: graphqlService, ...restServices } = services;
+    for (const [name, service] of Object.entries(restServices)) {
       for (const token of [reused, kit.tokens[0]]) {
         const response = await fetch(`${service.url}/me`, {
           headers: { authorization: `Bearer ${token}` },
@@ -96,6 +109,26 @@ export async function run(options = parseOptions()) {
       };
     };
     const bearer = { headers: { authorization: `Bearer ${reused}` } };
+    const graphqlQuery = (field, headers = {}) => ({
+      url: `${graphqlService.url}/graphql`,
+      pid: graphqlService.pid,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: `{ ${field} { id title } }` }),
+    });
+    for (const [field, headers] of [
+      ['article', bearer.headers],
+      ['publicArticle', {}],
+    ]) {
+      const spec = graphqlQuery(field, headers);
+      const response = await fetch(spec.url, {
+        method: 'POST',
+        headers: spec.headers,
+        body: spec.body,
+      });
+      const body = await response.json();
+      if (!body.data?.[field]) throw new Error(`graphql-server ${field}: ${JSON.stringify(body)}`);
+    }
     const { ours, bare, peer } = services;
     const runs = {
       oursReused: { url: `${ours.url}/me`, pid: ours.pid, ...bearer },
@@ -104,6 +137,8 @@ export async function run(options = parseOptions()) {
       bareFresh: { url: `${bare.url}/me`, pid: bare.pid, ...fresh() },
       bareUnguarded: { url: `${bare.url}/health`, pid: bare.pid },
       peerReused: { url: `${peer.url}/me`, pid: peer.pid, ...bearer },
+      graphqlGuarded: graphqlQuery('article', bearer.headers),
+      graphqlPublic: graphqlQuery('publicArticle'),
     };
     const results = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
     // Every route is warmed up (JIT, connection pools, resource-api's JWKS fetch) before any is
@@ -191,6 +226,14 @@ export async function run(options = parseOptions()) {
         'bare node:http unguarded route',
         'bareUnguarded',
         null,
+      ),
+      httpRow(
+        '3g',
+        'GraphQL query on Mercurius, guarded (@Roles), reused token',
+        'graphqlGuarded',
+        'the same query @Public(), same process',
+        'graphqlPublic',
+        { op: '>=', value: 0.9 },
       ),
     ];
 

@@ -19,6 +19,7 @@ export const ENTRIES = {
   'resource-api': join(ROOT, 'dist/apps/resource-api/main.js'),
   bare: join(BENCH_DIR, 'bare-verify-server.mjs'),
   peer: join(BENCH_DIR, 'peers/nest-docs-recipe/main.mjs'),
+  graphql: join(BENCH_DIR, 'graphql-server.mjs'),
 };
 
 const require = createRequire(import.meta.url);
