@@ -4,6 +4,8 @@
 // its status; the first surprise stops the tour with the response body and exit code 1.
 import { randomBytes } from 'node:crypto';
 
+import { followArticles } from './demo-live.mjs';
+
 const AUTH_URL = (process.env.AUTH_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
 const RESOURCE_URL = (process.env.RESOURCE_URL || 'http://127.0.0.1:3001').replace(/\/+$/, '');
 const { ADMIN_EMAIL, ADMIN_PASSWORD } = process.env;
@@ -30,7 +32,13 @@ then, in another terminal, run the demo with the same credentials:
 }
 
 /** Sends one request, prints one aligned line, and stops the tour unless the status is the expected one. */
-async function step(expected, service, method, path, { token, body, describe, hint } = {}) {
+async function step(
+  expected,
+  service,
+  method,
+  path,
+  { token, body, describe, hint, accept = () => true } = {},
+) {
   const { name, url } = services[service];
   const headers = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -60,9 +68,9 @@ async function step(expected, service, method, path, { token, body, describe, hi
   } catch {
     json = undefined;
   }
-  if (response.status !== expected) {
+  if (response.status !== expected || !accept(json)) {
     console.log(
-      `${paint('31', '✘')} ${paint('31', String(response.status))} ${where} expected ${expected}`,
+      `${paint('31', '✘')} ${paint('31', String(response.status))} ${where} expected ${expected}${response.status === expected ? ', and another answer' : ''}`,
     );
     console.error(
       `\nResponse body:\n${json === undefined ? text || '(empty)' : JSON.stringify(json, null, 2)}`,
@@ -128,6 +136,7 @@ await step(200, 'auth', 'PATCH', `/users/${user.id}`, {
 
 // 4. The user's current token still says "user"; the next refreshed one carries the new role.
 const oldRefreshToken = tokens.refresh_token;
+const oldAccessToken = tokens.access_token;
 tokens = await step(200, 'auth', 'POST', '/auth/refresh', {
   body: { refresh_token: oldRefreshToken },
   describe: (t) => `new token pair, ${roles(claimsOf(t.access_token).roles)}`,
@@ -142,7 +151,38 @@ await step(200, 'resource', 'GET', '/articles', {
     `${list.length} article(s), ours ${list.some((a) => a.id === article.id) ? 'included' : 'missing'}`,
 });
 
-// 5. Logging out ends the session: its refresh token is dead.
+// 5. The same roles over GraphQL: the old token (user) may not create, the new one (editor) may;
+// a subscription opened with the token sees the article arrive.
+const CREATE = 'mutation ($input: CreateArticleInput!) { createArticle(input: $input) { id } }';
+const graphqlError = (result) => result?.errors?.[0]?.extensions;
+await step(200, 'resource', 'POST', '/graphql', {
+  token: oldAccessToken,
+  body: { query: CREATE, variables: { input: { title: 'Hi', body: 'Not with this token.' } } },
+  accept: (result) => graphqlError(result)?.code === 'FORBIDDEN',
+  describe: (result) =>
+    `createArticle, old token: ${graphqlError(result).code} (${graphqlError(result).error})`,
+});
+const feed = await followArticles(RESOURCE_URL, tokens.access_token);
+const live = await step(200, 'resource', 'POST', '/graphql', {
+  token: tokens.access_token,
+  body: { query: CREATE, variables: { input: { title: 'Live', body: 'Over GraphQL.' } } },
+  accept: (result) => typeof result?.data?.createArticle?.id === 'string',
+  describe: (result) => `createArticle, new token: article ${result.data.createArticle.id}`,
+});
+try {
+  const event = await feed.next();
+  if (event.articleCreated.id !== live.data.createArticle.id) throw new Error('another article');
+  console.log(
+    `${paint('32', '✔')} ${paint('1', 'ws ')} ${'SUB'.padEnd(6)} ${'resource-api'.padEnd(12)} ${'/graphql'.padEnd(18)} ${paint('2', `articleCreated: "${event.articleCreated.title}" by ${event.articleCreated.authorId}`)}`,
+  );
+} catch (error) {
+  console.error(`\nThe subscription to articleCreated failed: ${error.message}`);
+  process.exit(1);
+} finally {
+  await feed.close();
+}
+
+// 6. Logging out ends the session: its refresh token is dead.
 await step(204, 'auth', 'POST', '/auth/logout', {
   token: tokens.access_token,
   body: { refresh_token: tokens.refresh_token },

@@ -65,6 +65,14 @@ const browseHost = ['0.0.0.0', '::', '[::]'].includes(host)
     ? `[${host}]`
     : host;
 const urlOf = (service) => `http://${browseHost}:${service.port}`;
+// Without AUTH_ISSUER, both services default to http://localhost:3000: moved elsewhere
+// (AUTH_API_PORT, HOST), the pair is told where auth-api now is, so that resource-api still
+// fetches its keys there and accepts its tokens.
+const issuerDefault = environment.AUTH_ISSUER
+  ? {}
+  : {
+      AUTH_ISSUER: `http://${browseHost === '127.0.0.1' ? 'localhost' : browseHost}:${services[0].port}`,
+    };
 
 let stopping = false;
 let exitCode = 0;
@@ -86,6 +94,7 @@ function launch(service) {
     env: {
       ...(process.stdout.isTTY ? { LOG_FORMAT: 'pretty' } : {}),
       ...process.env,
+      ...issuerDefault,
       PORT: String(service.port),
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -64,7 +64,6 @@ describe('scripts/start.mjs', () => {
         DATA_DIR: dataDir,
         AUTH_API_PORT: String(authPort),
         RESOURCE_API_PORT: String(resourcePort),
-        AUTH_ISSUER: `http://127.0.0.1:${authPort}`,
         ADMIN_EMAIL: 'start-admin@example.com',
         ADMIN_PASSWORD: 'start-admin-password',
       });
@@ -82,6 +81,20 @@ describe('scripts/start.mjs', () => {
       expect(output).toMatch(/^\[auth-api\]/m);
       expect(output).toMatch(/^\[resource-api\]/m);
       expect(output).not.toContain('start-admin-password');
+      // Moved off the default port without AUTH_ISSUER, the pair still works together.
+      const login = await fetch(`http://127.0.0.1:${authPort}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: 'start-admin@example.com',
+          password: 'start-admin-password',
+        }),
+      });
+      const { access_token: accessToken } = (await login.json()) as { access_token: string };
+      const me = await fetch(`http://127.0.0.1:${resourcePort}/me`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(me.status).toBe(200);
 
       childPids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(starter.pid)], {
         encoding: 'utf8',
