@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
@@ -229,4 +229,50 @@ export function addPackedLibrary(
       registry,
     );
   }
+}
+
+/** `npm pack` of the built library into `destination` (`--ignore-scripts` skips the prepack rebuild). */
+export function packLibrary(destination: string): {
+  filename: string;
+  integrity: string;
+  files: string[];
+} {
+  const [packed] = JSON.parse(
+    run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', destination], {
+      cwd: join(WORKSPACE_ROOT, 'libs', 'auth'),
+    }),
+  ) as Array<{ filename: string; integrity: string; files: Array<{ path: string }> }>;
+  return { ...packed, files: packed.files.map((f) => f.path).sort() };
+}
+
+/**
+ * A fresh app in `appDir` (a sibling of the tarball): package.json + lock pinned to the
+ * workspace's versions of `dependencies`, the packed library, `sources` copied in, then an
+ * offline install.
+ */
+export function installConsumerApp(options: {
+  appDir: string;
+  name: string;
+  dependencies: string[];
+  packed: { filename: string; integrity: string };
+  sources: string[];
+}): void {
+  const { appDir, name, dependencies, packed, sources } = options;
+  mkdirSync(appDir, { recursive: true });
+  const registry = run('npm', ['config', 'get', 'registry'], { cwd: appDir }).trim();
+  const { manifest, lock } = pinnedConsumer(name, dependencies, registry);
+  // The packed library is in the lock too, so the lock matches package.json and npm installs
+  // from it alone: with the lock out of sync, npm would resolve the library's peers against the
+  // registry's metadata, which `npm ci` never puts in the cache (an offline install then fails).
+  const library = `file:../${packed.filename}`;
+  (manifest.dependencies as Record<string, string>)['@jwt-token/auth'] = library;
+  addPackedLibrary(lock, library, packed.integrity, registry);
+  writeFileSync(join(appDir, 'package.json'), JSON.stringify(manifest, null, 2));
+  writeFileSync(join(appDir, 'package-lock.json'), JSON.stringify(lock, null, 2));
+  for (const source of sources) copyFileSync(source, join(appDir, source.split('/').pop()!));
+  run(
+    'npm',
+    ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'],
+    { cwd: appDir },
+  );
 }

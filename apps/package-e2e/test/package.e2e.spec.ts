@@ -1,10 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import {
-  copyFileSync,
   existsSync,
   lstatSync,
-  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -12,19 +8,20 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 
 import {
-  addPackedLibrary,
-  isolatedEnv,
-  pinnedConsumer,
-  run,
-  runAsync,
-  WORKSPACE_ROOT,
-} from './consumer-project';
+  accessToken,
+  AUDIENCE,
+  get,
+  type JwksServer,
+  type RunningApp,
+  startApp,
+  startJwksServer,
+  strangerKey,
+} from './consumer-app';
+import { installConsumerApp, packLibrary, run, runAsync, WORKSPACE_ROOT } from './consumer-project';
 
 // The packed @jwt-token/auth as a user gets it: `npm pack` of the built library, installed with
 // npm (offline) into a fresh Nest app in a temporary folder outside the workspace, run as a real
@@ -33,9 +30,6 @@ import {
 
 const LIBRARY = join(WORKSPACE_ROOT, 'libs', 'auth');
 const CONSUMER_SOURCES = join(__dirname, '..', 'consumer');
-const ISSUER = 'https://issuer.example.test';
-const AUDIENCE = 'orders-api';
-const KID = 'package-e2e-1';
 /** What a Nest app using the library installs next to it: the peers, an HTTP adapter, types. */
 const APP_DEPENDENCIES = [
   '@nestjs/common',
@@ -50,111 +44,11 @@ const APP_DEPENDENCIES = [
   '@types/node',
 ];
 
-const signingKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const strangerKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** An RFC 9068 access token signed ES256 with `key`, under the JWKS's kid. */
-function accessToken(
-  claims: Record<string, unknown>,
-  key: KeyObject = signingKey.privateKey,
-): string {
-  const now = Math.floor(Date.now() / 1000);
-  const header = { alg: 'ES256', typ: 'at+jwt', kid: KID };
-  const payload = {
-    iss: ISSUER,
-    aud: AUDIENCE,
-    sub: 'user-1',
-    iat: now,
-    exp: now + 300,
-    jti: randomUUID(),
-    client_id: 'web',
-    scope: '',
-    roles: ['user'],
-    ...claims,
-  };
-  const input = `${b64(header)}.${b64(payload)}`;
-  const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
-  return `${input}.${signature.toString('base64url')}`;
-}
-
-interface Ready {
-  port: number;
-  moduleSystem: string;
-  resolved: Record<string, string>;
-  testingExports: string[];
-}
-
-interface RunningApp extends Ready {
-  url: string;
-  stop(): Promise<number | null>;
-}
-
-/** Starts `node <file>` in the temp app and waits for its one-line JSON "ready" report. */
-function startApp(appDir: string, file: string, jwksUri: string): Promise<RunningApp> {
-  const child: ChildProcess = spawn(process.execPath, [file], {
-    cwd: appDir,
-    env: isolatedEnv({
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-      AUTH_JWKS_URI: jwksUri,
-      NODE_ENV: 'production',
-    }),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${file} did not report ready in 30 s\n${stdout}\n${stderr}`));
-    }, 30_000);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${file} exited with ${code} before it was ready\n${stdout}\n${stderr}`));
-    });
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n').find((l) => l.startsWith('{"ready":true'));
-      if (!line) return;
-      clearTimeout(timer);
-      const ready = JSON.parse(line) as Ready;
-      resolve({
-        ...ready,
-        url: `http://127.0.0.1:${ready.port}`,
-        stop: async () => {
-          child.kill('SIGTERM');
-          const code = await exited;
-          if (code !== 0) process.stderr.write(`${file} stderr:\n${stderr}\n`);
-          return code;
-        },
-      });
-    });
-  });
-}
-
-async function get(url: string, token?: string) {
-  const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
-    wwwAuthenticate: response.headers.get('www-authenticate'),
-  };
-}
-
 describe('@jwt-token/auth as a package installed into a fresh Nest app outside the workspace', () => {
   let root: string;
   let appDir: string;
   let packedFiles: string[];
-  let jwks: Server;
-  let jwksUri: string;
-  let jwksRequests = 0;
+  let jwks: JwksServer;
 
   beforeAll(async () => {
     if (
@@ -167,53 +61,22 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
     }
     root = realpathSync(mkdtempSync(join(tmpdir(), 'jwt-token-package-e2e-')));
     appDir = join(root, 'app');
-    mkdirSync(appDir);
 
-    // The tarball, from the built dist (`--ignore-scripts` skips the prepack rebuild).
-    const [packed] = JSON.parse(
-      run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', root], {
-        cwd: LIBRARY,
-      }),
-    ) as Array<{ filename: string; integrity: string; files: Array<{ path: string }> }>;
-    packedFiles = packed.files.map((f) => f.path).sort();
-
-    // A fresh app: package.json + lock pinned to the workspace's versions, then an offline install.
-    const registry = run('npm', ['config', 'get', 'registry'], { cwd: appDir }).trim();
-    const { manifest, lock } = pinnedConsumer('fresh-nest-app', APP_DEPENDENCIES, registry);
-    // The packed library is in the lock too, so the lock matches package.json and npm installs
-    // from it alone: with the lock out of sync, npm would resolve the library's peers against the
-    // registry's metadata, which `npm ci` never puts in the cache (an offline install then fails).
-    const library = `file:../${packed.filename}`;
-    (manifest.dependencies as Record<string, string>)['@jwt-token/auth'] = library;
-    addPackedLibrary(lock, library, packed.integrity, registry);
-    writeFileSync(join(appDir, 'package.json'), JSON.stringify(manifest, null, 2));
-    writeFileSync(join(appDir, 'package-lock.json'), JSON.stringify(lock, null, 2));
-    for (const file of ['main.cjs', 'main.mjs'])
-      copyFileSync(join(CONSUMER_SOURCES, file), join(appDir, file));
-    run(
-      'npm',
-      ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'],
-      {
-        cwd: appDir,
-      },
-    );
-
-    jwks = createServer((_, response) => {
-      jwksRequests += 1;
-      const jwk = signingKey.publicKey.export({ format: 'jwk' });
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ keys: [{ ...jwk, kid: KID, alg: 'ES256', use: 'sig' }] }));
+    const packed = packLibrary(root);
+    packedFiles = packed.files;
+    installConsumerApp({
+      appDir,
+      name: 'fresh-nest-app',
+      dependencies: APP_DEPENDENCIES,
+      packed,
+      sources: ['main.cjs', 'main.mjs'].map((file) => join(CONSUMER_SOURCES, file)),
     });
-    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-    jwksUri = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
+
+    jwks = await startJwksServer();
   }, 120_000);
 
   afterAll(async () => {
-    if (jwks) {
-      jwks.closeAllConnections();
-      await new Promise<void>((resolve) => jwks.close(() => resolve()));
-    }
+    await jwks?.close();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
@@ -291,7 +154,7 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
     let app: RunningApp;
 
     beforeAll(async () => {
-      app = await startApp(appDir, file, jwksUri);
+      app = await startApp(appDir, file, jwks.uri);
     }, 45_000);
     // Whatever failed above, never leave the process behind (a no-op once it has stopped).
     afterAll(async () => {
@@ -322,10 +185,10 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
       expect(missing).toMatchObject({ status: 401, body: { error: 'missing_token' } });
       expect(missing.wwwAuthenticate).toBe(`Bearer realm="${AUDIENCE}"`);
 
-      const before = jwksRequests;
+      const before = jwks.requests();
       const me = await get(`${app.url}/me`, accessToken({ sub: 'ada' }));
       expect(me).toMatchObject({ status: 200, body: { sub: 'ada', roles: ['user'] } });
-      expect(jwksRequests).toBeGreaterThan(before);
+      expect(jwks.requests()).toBeGreaterThan(before);
     });
 
     it('@Roles("admin"): 403 for a user token, 200 for an admin token', async () => {
