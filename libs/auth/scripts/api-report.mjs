@@ -27,6 +27,7 @@ const PACKAGE_NAME = JSON.parse(readFileSync(join(LIBRARY, 'package.json'), 'utf
 const ENTRY_POINTS = [
   { subpath: '.', source: 'src/index.ts' },
   { subpath: './testing', source: 'src/testing/index.ts' },
+  { subpath: './websockets', source: 'src/websockets/index.ts' },
 ];
 
 function fail(message) {

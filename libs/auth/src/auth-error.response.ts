@@ -66,3 +66,31 @@ export function describeAuthErrorForGraphql(error: AuthError): AuthGraphqlExtens
   const { status } = describeAuthError(error, '');
   return { code: status === 403 ? 'FORBIDDEN' : 'UNAUTHENTICATED', error: error.code };
 }
+
+/**
+ * What a WebSocket client receives for an {@link AuthError}: the payload of the `exception`
+ * event (socket.io, Nest's `WsException` convention), of a `{ event: 'exception', data }`
+ * message (`ws`), and the `data` of socket.io's `connect_error`.
+ */
+export interface AuthSocketError {
+  status: 'error';
+  /** The library's stable reason, {@link AuthError.code}. */
+  code: AuthErrorCode;
+  /** The HTTP body's `error` for the same refusal (`invalid_token`, `forbidden`, …). */
+  error: string;
+  message: string;
+}
+
+/**
+ * The same decision as {@link describeAuthError}, for a WebSocket client.
+ *
+ * @example
+ * ```ts
+ * describeAuthErrorForSocket(new AuthError('ERR_INSUFFICIENT_ROLE', 'requires role editor'));
+ * // { status: 'error', code: 'ERR_INSUFFICIENT_ROLE', error: 'forbidden', message: 'requires role editor' }
+ * ```
+ */
+export function describeAuthErrorForSocket(error: AuthError): AuthSocketError {
+  const { body } = describeAuthError(error, '');
+  return { status: 'error', code: error.code, error: body.error, message: error.message };
+}

@@ -15,7 +15,8 @@ import type { ResolvedAuthOptions } from './resolved-auth-options';
 /**
  * Writes an {@link AuthError} as HTTP on Express and Fastify alike, through the mapping in
  * {@link describeAuthError}. In a GraphQL resolver it hands the error back to the
- * driver, which reports it in `errors[]` with its {@link AuthError.extensions}. Registered
+ * driver, which reports it in `errors[]` with its {@link AuthError.extensions}. (Nest applies no
+ * global filter to gateways: the guards answer a gateway's message themselves.) Registered
  * globally by `AuthModule`; an app with its own catch-all filter can call {@link AuthExceptionFilter.catch} for `AuthError`s.
  */
 @Catch(AuthError)

@@ -2,6 +2,7 @@ import type { ExecutionContext } from '@nestjs/common';
 
 import { graphqlWsRequestOf, isGraphqlWsContext } from './graphql-ws-request';
 import { mercuriusSubscriptionRequestOf } from './mercurius-subscription.context';
+import { socketRequestOf } from './socket-request';
 
 /**
  * What the guards read the bearer token from and write the verified principal to: the HTTP
@@ -25,19 +26,22 @@ interface GraphqlContext {
 }
 
 /**
- * The request behind a guarded handler, on whatever transport it came: on HTTP (and, until they
- * get their own, on WebSocket and RPC) `switchToHttp().getRequest()` as before, after one type
- * comparison. A GraphQL resolver's context is the third
+ * The request behind a guarded handler, on whatever transport it came: on HTTP `switchToHttp()
+ * .getRequest()` as before, after one type comparison; on a WebSocket gateway the connection's
+ * request ({@link socketRequestOf}). A GraphQL resolver's context is the third
  * resolver argument (what `GqlExecutionContext.getContext()` returns): read here directly, so the
  * library needs nothing from `@nestjs/graphql` and it stays an optional peer.
  */
 export function authRequestOf(context: ExecutionContext): AuthRequest {
   // A context built by hand (a unit test's) may have no getType: it stands for an HTTP request.
-  if (typeof context.getType === 'function' && context.getType<string>() === 'graphql') {
+  const type = typeof context.getType === 'function' ? context.getType<string>() : 'http';
+  if (type === 'graphql') {
     const gqlContext = context.getArgByIndex<unknown>(2);
     if (isSubscription(context.getArgByIndex<unknown>(3))) return subscriptionRequestOf(gqlContext);
     return graphqlRequestOf(gqlContext);
   }
+  // A gateway's message: the connection's request, whose token came with the handshake.
+  if (type === 'ws') return socketRequestOf(context.switchToWs().getClient<unknown>());
   return context.switchToHttp().getRequest<AuthRequest>();
 }
 

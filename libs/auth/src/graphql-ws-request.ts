@@ -1,11 +1,9 @@
 import type { AuthRequest } from './auth-request';
+import { ExpiryTimer } from './expiry-timer';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 
 /** graphql-ws's close code for a refused connection (its `CloseCode.Unauthorized`). */
 export const GRAPHQL_WS_UNAUTHORIZED = 4401;
-
-/** setTimeout holds at most 2^31-1 ms (about 24.8 days); a longer wait is re-armed. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface ClosableSocket {
   close(code: number, reason: string): void;
@@ -40,13 +38,8 @@ export function graphqlWsRequestOf(context: GraphqlWsContext): AuthRequest {
   const authorization = context.connectionParams?.authorization;
   const socket = context.extra.socket;
   let principal: unknown;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const closeAt = (expiresAtMs: number): void => {
-    const wait = expiresAtMs - Date.now();
-    if (wait <= 0) return socket.close(GRAPHQL_WS_UNAUTHORIZED, 'ERR_TOKEN_EXPIRED');
-    timer = setTimeout(() => closeAt(expiresAtMs), Math.min(wait, MAX_TIMER_MS));
-  };
-  socket.once('close', () => clearTimeout(timer));
+  const expiry = new ExpiryTimer(() => socket.close(GRAPHQL_WS_UNAUTHORIZED, 'ERR_TOKEN_EXPIRED'));
+  socket.once('close', () => expiry.clear());
   const request: AuthRequest = {
     headers: typeof authorization === 'string' ? { authorization } : {},
     get user() {
@@ -54,9 +47,7 @@ export function graphqlWsRequestOf(context: GraphqlWsContext): AuthRequest {
     },
     set user(value: unknown) {
       principal = value;
-      clearTimeout(timer);
-      const expiresAt = (value as Partial<AuthPrincipal> | undefined)?.expiresAt;
-      if (typeof expiresAt === 'number') closeAt(expiresAt * 1000);
+      expiry.arm((value as Partial<AuthPrincipal> | undefined)?.expiresAt);
     },
   };
   requests.set(context, request);

@@ -14,8 +14,16 @@ export { AuthError } from './auth.errors';
 export { AuthMetrics, VERIFICATIONS_METRIC } from './auth-metrics';
 export type { VerificationOutcome } from './auth-metrics';
 export type { AuthErrorCode } from './auth.errors';
-export { describeAuthError, describeAuthErrorForGraphql } from './auth-error.response';
-export type { AuthErrorResponse, AuthGraphqlExtensions } from './auth-error.response';
+export {
+  describeAuthError,
+  describeAuthErrorForGraphql,
+  describeAuthErrorForSocket,
+} from './auth-error.response';
+export type {
+  AuthErrorResponse,
+  AuthGraphqlExtensions,
+  AuthSocketError,
+} from './auth-error.response';
 export { AuthExceptionFilter } from './auth-exception.filter';
 export { extractBearerToken } from './bearer-token.extractor';
 export type { AuthRequest } from './auth-request';

@@ -10,6 +10,7 @@ import { extractBearerToken } from './bearer-token.extractor';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { JwtStrategy } from './jwt.strategy';
 import { RouteMetadata } from './route-metadata';
+import { decideForSocket, isSocketMessage } from './socket-exception';
 import { TokenVerifier } from './token-verifier';
 
 const BEARER_PREFIX_LENGTH = 'Bearer '.length;
@@ -43,6 +44,12 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    return isSocketMessage(context)
+      ? decideForSocket(context, () => this.activate(context))
+      : this.activate(context);
+  }
+
+  private activate(context: ExecutionContext): boolean | Promise<boolean> {
     if (this.publicRoutes.of(context)) return true;
     if (!this.verifier || !usesLibraryStrategy())
       return super.canActivate(context) as Promise<boolean>;

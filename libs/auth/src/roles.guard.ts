@@ -7,6 +7,7 @@ import { authRequestOf } from './auth-request';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { RoleHierarchy } from './role-hierarchy';
 import { RouteMetadata } from './route-metadata';
+import { decideForSocket, isSocketMessage } from './socket-exception';
 
 /**
  * Enforces `@Roles(...)`: the principal needs any one of the listed roles, directly or through
@@ -24,6 +25,12 @@ export class RolesGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
+    return isSocketMessage(context)
+      ? decideForSocket(context, () => this.decide(context))
+      : this.decide(context);
+  }
+
+  private decide(context: ExecutionContext): boolean {
     const required = this.requiredRoles.of(context);
     if (!required || required.length === 0) return true;
     const principal = authRequestOf(context).user as AuthPrincipal | undefined;

@@ -6,6 +6,7 @@ import { AuthError } from './auth.errors';
 import { authRequestOf } from './auth-request';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { RouteMetadata } from './route-metadata';
+import { decideForSocket, isSocketMessage } from './socket-exception';
 
 /** Enforces `@Scopes(...)`: the token's `scope` claim must hold every listed scope. */
 @Injectable()
@@ -17,6 +18,12 @@ export class ScopesGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
+    return isSocketMessage(context)
+      ? decideForSocket(context, () => this.decide(context))
+      : this.decide(context);
+  }
+
+  private decide(context: ExecutionContext): boolean {
     const required = this.requiredScopes.of(context);
     if (!required || required.length === 0) return true;
     const principal = authRequestOf(context).user as AuthPrincipal | undefined;

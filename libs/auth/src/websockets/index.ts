@@ -1,0 +1,3 @@
+export { AuthIoAdapter } from './auth-io.adapter';
+export { AuthWsAdapter } from './auth-ws.adapter';
+export type { SocketAuthOptions } from './socket-authenticator';
