@@ -42,6 +42,7 @@ module.exports = {
   moduleNameMapper: {
     '^@jwt-token/auth$': path.join(__dirname, 'libs/auth/src/index.ts'),
     '^@jwt-token/auth/testing$': path.join(__dirname, 'libs/auth/src/testing/index.ts'),
+    '^@jwt-token/auth/websockets$': path.join(__dirname, 'libs/auth/src/websockets/index.ts'),
     '^@jwt-token/service-kit$': path.join(__dirname, 'libs/service-kit/src/index.ts'),
   },
 };

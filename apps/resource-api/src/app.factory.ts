@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
+import { AuthIoAdapter } from '@jwt-token/auth/websockets';
 import { createServiceApp } from '@jwt-token/service-kit';
 
 import { AppModule } from './app.module';
@@ -21,10 +22,13 @@ export async function createResourceApi(
   options: ResourceApiOptions = {},
 ): Promise<NestFastifyApplication> {
   const loaded = await loadResourceApiConfigModule(options.config);
-  return createServiceApp(AppModule.forRoot(loaded), {
+  const app = await createServiceApp(AppModule.forRoot(loaded), {
     logger: options.logger,
     metrics: loaded.config.metricsEnabled,
     trustProxy: loaded.config.trustProxy,
     openApi: RESOURCE_API_OPENAPI,
   });
+  // socket.io connections are authenticated at the handshake, by the same rules as every route.
+  app.useWebSocketAdapter(new AuthIoAdapter(app));
+  return app;
 }

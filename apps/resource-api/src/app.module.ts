@@ -20,6 +20,8 @@ import {
 import { ArticlesResolver } from './graphql/articles.resolver';
 import { ResourceGraphqlModule } from './graphql/graphql.module';
 import { HealthController } from './health/health.controller';
+import { ArticlesGateway } from './live/articles.gateway';
+import { UpgradeDispatch } from './live/upgrade-dispatch';
 import { MeController } from './me/me.controller';
 import { StatsController } from './stats/stats.controller';
 import { StatsService } from './stats/stats.service';
@@ -61,7 +63,15 @@ export class AppModule {
       ],
       controllers: [HealthController, ArticlesController, MeController, StatsController],
       // ApiExceptionFilter is a provider so that createServiceApp() can install it globally.
-      providers: [ArticleFeed, ArticlesService, ArticlesResolver, StatsService, ApiExceptionFilter],
+      providers: [
+        ArticleFeed,
+        ArticlesService,
+        ArticlesResolver,
+        ArticlesGateway,
+        UpgradeDispatch,
+        StatsService,
+        ApiExceptionFilter,
+      ],
     };
   }
 }
