@@ -45,3 +45,39 @@ export async function followArticles(resourceUrl, token) {
     close: () => client.dispose(),
   };
 }
+
+/**
+ * Connects to resource-api's socket.io feed with `token` in socket.io's `auth` and follows it;
+ * `next()` waits (up to 10 s) for the next `articleCreated` event.
+ */
+export async function followOverSocketIo(resourceUrl, token) {
+  const { io } = await import('socket.io-client');
+  const socket = io(resourceUrl, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+  });
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', (error) =>
+      reject(new Error(`${error.message} (${error.data?.code ?? 'no code'})`)),
+    );
+  });
+  const following = new Promise((resolve, reject) => {
+    socket.once('following', resolve);
+    socket.once('exception', (refusal) => reject(new Error(refusal.code)));
+  });
+  socket.emit('follow');
+  await following;
+  const first = new Promise((resolve) => socket.once('articleCreated', resolve));
+  return {
+    next: () =>
+      Promise.race([
+        first,
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('no article within 10 s')), 10_000).unref(),
+        ),
+      ]),
+    close: () => socket.disconnect(),
+  };
+}

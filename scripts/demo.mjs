@@ -4,7 +4,7 @@
 // its status; the first surprise stops the tour with the response body and exit code 1.
 import { randomBytes } from 'node:crypto';
 
-import { followArticles } from './demo-live.mjs';
+import { followArticles, followOverSocketIo } from './demo-live.mjs';
 
 const AUTH_URL = (process.env.AUTH_URL || 'http://127.0.0.1:3000').replace(/\/+$/, '');
 const RESOURCE_URL = (process.env.RESOURCE_URL || 'http://127.0.0.1:3001').replace(/\/+$/, '');
@@ -163,24 +163,30 @@ await step(200, 'resource', 'POST', '/graphql', {
     `createArticle, old token: ${graphqlError(result).code} (${graphqlError(result).error})`,
 });
 const feed = await followArticles(RESOURCE_URL, tokens.access_token);
+const socket = await followOverSocketIo(RESOURCE_URL, tokens.access_token);
 const live = await step(200, 'resource', 'POST', '/graphql', {
   token: tokens.access_token,
   body: { query: CREATE, variables: { input: { title: 'Live', body: 'Over GraphQL.' } } },
   accept: (result) => typeof result?.data?.createArticle?.id === 'string',
   describe: (result) => `createArticle, new token: article ${result.data.createArticle.id}`,
 });
-try {
-  const event = await feed.next();
-  if (event.articleCreated.id !== live.data.createArticle.id) throw new Error('another article');
-  console.log(
-    `${paint('32', '✔')} ${paint('1', 'ws ')} ${'SUB'.padEnd(6)} ${'resource-api'.padEnd(12)} ${'/graphql'.padEnd(18)} ${paint('2', `articleCreated: "${event.articleCreated.title}" by ${event.articleCreated.authorId}`)}`,
-  );
-} catch (error) {
-  console.error(`\nThe subscription to articleCreated failed: ${error.message}`);
-  process.exit(1);
-} finally {
-  await feed.close();
+/** One line per live channel that saw the article. */
+async function arrived(channel, method, path, wait, articleOf) {
+  try {
+    const article = articleOf(await wait);
+    if (article.id !== live.data.createArticle.id) throw new Error('another article arrived');
+    console.log(
+      `${paint('32', '✔')} ${paint('1', 'ws ')} ${method.padEnd(6)} ${'resource-api'.padEnd(12)} ${path.padEnd(18)} ${paint('2', `${channel}: "${article.title}" by ${article.authorId}`)}`,
+    );
+  } catch (error) {
+    console.error(`\n${channel} failed: ${error.message}`);
+    process.exit(1);
+  }
 }
+await arrived('articleCreated', 'SUB', '/graphql', feed.next(), (event) => event.articleCreated);
+await arrived('socket.io feed', 'EVENT', '/socket.io', socket.next(), (article) => article);
+await feed.close();
+socket.close();
 
 // 6. Logging out ends the session: its refresh token is dead.
 await step(204, 'auth', 'POST', '/auth/logout', {
