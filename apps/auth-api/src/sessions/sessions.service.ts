@@ -20,6 +20,8 @@ export interface ClientContext {
 
 /** What a session of an OpenID Connect client carries besides the user. */
 export interface ClientSessionOptions {
+  /** Reserved beforehand (the code redemption names it, so a replay can revoke it). */
+  sessionId: string;
   clientId: string;
   /** The browser session the user authorized the client from. */
   parentId: string;
@@ -72,7 +74,7 @@ export class SessionsService {
   ): Promise<SessionGrant> {
     const now = this.clock.now();
     const session = this.sessions.create({
-      id: randomUUID(),
+      id: client?.sessionId ?? randomUUID(),
       userId,
       salt: randomBytes(16).toString('base64url'),
       generation: 0,
