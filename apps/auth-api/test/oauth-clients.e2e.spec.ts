@@ -143,6 +143,7 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
         access_token_signing_alg_values_supported: ['ES256'],
       });
       expect([...res.body.grant_types_supported].sort()).toEqual([
+        'authorization_code',
         'client_credentials',
         'refresh_token',
       ]);
@@ -156,7 +157,19 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
         'client_secret_basic',
         'client_secret_post',
       ]);
-      expect(res.body).not.toHaveProperty('authorization_endpoint');
+      expect(res.body).toMatchObject({
+        authorization_endpoint: 'http://auth.test/oauth/authorize',
+        userinfo_endpoint: 'http://auth.test/oauth/userinfo',
+        end_session_endpoint: 'http://auth.test/oauth/logout',
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
+        authorization_response_iss_parameter_supported: true,
+        id_token_signing_alg_values_supported: ['ES256', 'RS256'],
+        subject_types_supported: ['public'],
+      });
+      // OpenID Connect Discovery serves the same document.
+      const openid = await api.http().get('/.well-known/openid-configuration').expect(200);
+      expect(openid.body).toEqual(res.body);
       for (const endpoint of ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint']) {
         const path = new URL(res.body[endpoint]).pathname;
         const answer = await api.http().post(path).type('form').send({});

@@ -174,15 +174,11 @@ describe('auth-api as an OpenID Provider (authorization code + PKCE)', () => {
     const ok = results.filter((res) => res.status === 200);
     expect(ok).toHaveLength(1);
     expect(results.filter((res) => res.body.error === 'invalid_grant')).toHaveLength(19);
-    const refresh = await api
-      .http()
-      .post('/oauth/token')
-      .type('form')
-      .send({
-        grant_type: 'refresh_token',
-        refresh_token: ok[0].body.refresh_token,
-        client_id: client.client_id,
-      });
+    const refresh = await api.http().post('/oauth/token').type('form').send({
+      grant_type: 'refresh_token',
+      refresh_token: ok[0].body.refresh_token,
+      client_id: client.client_id,
+    });
     expect(refresh.body.error).toBe('invalid_grant');
   });
 

@@ -31,6 +31,7 @@ interface StoredKey {
 @Injectable()
 export class IdTokenKeys {
   private readonly extra = new Map<IdTokenAlgorithm, { key: IdTokenKey; jwk: JsonWebKey }>();
+  private readonly absentUntil = new Map<IdTokenAlgorithm, number>();
 
   constructor(
     @Inject(DbSigningKeyStore) private readonly store: DbSigningKeyStore,
@@ -69,10 +70,19 @@ export class IdTokenKeys {
       const pem = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
       return JSON.stringify({ kid: pair.kid, pem, jwk: pair.publicJwk } satisfies StoredKey);
     };
-    const value = create
-      ? await this.secrets.getOrCreateValue(name, make)
-      : await this.secrets.findValue(name);
-    if (value === undefined) return undefined;
+    let value: string | undefined;
+    if (create) value = await this.secrets.getOrCreateValue(name, make);
+    else {
+      // Publishing must not fail with the database away (the JWKS keeps being served), and a
+      // missing key is looked for again only every KEY_RELOAD_SECONDS.
+      const now = Date.now();
+      if ((this.absentUntil.get(alg) ?? 0) > now) return undefined;
+      value = await this.secrets.findValue(name).catch(() => undefined);
+      if (value === undefined) {
+        this.absentUntil.set(alg, now + this.config.keyReloadSeconds * 1000);
+        return undefined;
+      }
+    }
     const stored = JSON.parse(value) as StoredKey;
     const entry = {
       key: { kid: stored.kid, alg, privateKey: createPrivateKey(stored.pem) },
