@@ -69,6 +69,27 @@ describe('auth-api OpenID Provider: prompts, consent and client binding', () => 
     return location(res);
   }
 
+  it('answers CORS for SPAs on token, userinfo and discovery only, never with credentials', async () => {
+    const preflight = await api
+      .http()
+      .options('/oauth/userinfo')
+      .set('Origin', 'https://app.example')
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('*');
+    expect(preflight.headers['access-control-allow-credentials']).toBeUndefined();
+    const discovery = await api
+      .http()
+      .get('/.well-known/openid-configuration')
+      .set('Origin', 'https://app.example');
+    expect(discovery.headers['access-control-allow-origin']).toBe('*');
+    for (const path of ['/console/session', '/oauth/authorize/login', '/auth/login']) {
+      const res = await api.http().options(path).set('Origin', 'https://app.example');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+
   it('serves the login page under a strict CSP, no framing, prefilled from login_hint', async () => {
     const { url } = await authorizeUrl({ login_hint: 'hint@example.com', unknown_param: 'x' });
     const res = await new FormBrowser(issuer).get(url.href);
