@@ -12,6 +12,7 @@ const CORS_PATHS = new Set([
   '/.well-known/oauth-authorization-server',
   '/.well-known/jwks.json',
   '/oauth/token',
+  '/oauth/par',
   '/oauth/userinfo',
   '/oauth/revoke',
 ]);
