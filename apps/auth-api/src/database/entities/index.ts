@@ -1,5 +1,8 @@
 import { AuditEventEntity } from './audit-event.entity';
+import { AuthorizationCodeEntity } from './authorization-code.entity';
+import { ConsentEntity } from './consent.entity';
 import { OAuthClientEntity } from './oauth-client.entity';
+import { PushedRequestEntity } from './pushed-request.entity';
 import { RevokedTokenEntity } from './revoked-token.entity';
 import { ServerSecretEntity } from './server-secret.entity';
 import { SessionEntity } from './session.entity';
@@ -8,7 +11,10 @@ import { UserEntity } from './user.entity';
 
 export {
   AuditEventEntity,
+  AuthorizationCodeEntity,
+  ConsentEntity,
   OAuthClientEntity,
+  PushedRequestEntity,
   RevokedTokenEntity,
   ServerSecretEntity,
   SessionEntity,
@@ -24,4 +30,7 @@ export const ENTITIES = [
   OAuthClientEntity,
   RevokedTokenEntity,
   AuditEventEntity,
+  AuthorizationCodeEntity,
+  ConsentEntity,
+  PushedRequestEntity,
 ];
