@@ -1,6 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 
 import { graphqlWsRequestOf, isGraphqlWsContext } from './graphql-ws-request';
+import { rpcRequestOf } from './rpc-request';
 
 /**
  * What the guards read the bearer token from and write the verified principal to: the HTTP
@@ -24,8 +25,8 @@ interface GraphqlContext {
 }
 
 /**
- * The request behind a guarded handler, on whatever transport it came: on HTTP (and, until they
- * get their own, on WebSocket and RPC) `switchToHttp().getRequest()` as before, after one type
+ * The request behind a guarded handler, on whatever transport it came: on HTTP (and, until it
+ * gets its own, on WebSocket); a microservice message's, see {@link rpcRequestOf}; `switchToHttp().getRequest()` as before, after one type
  * comparison. A GraphQL resolver's context is the third
  * resolver argument (what `GqlExecutionContext.getContext()` returns): read here directly, so the
  * library needs nothing from `@nestjs/graphql` and it stays an optional peer.
@@ -37,6 +38,8 @@ export function authRequestOf(context: ExecutionContext): AuthRequest {
     if (isSubscription(context.getArgByIndex<unknown>(3))) return subscriptionRequestOf(gqlContext);
     return graphqlRequestOf(gqlContext);
   }
+  if (typeof context.getType === 'function' && context.getType() === 'rpc')
+    return rpcRequestOf(context);
   return context.switchToHttp().getRequest<AuthRequest>();
 }
 

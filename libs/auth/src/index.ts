@@ -14,8 +14,14 @@ export { AuthError } from './auth.errors';
 export { AuthMetrics, VERIFICATIONS_METRIC } from './auth-metrics';
 export type { VerificationOutcome } from './auth-metrics';
 export type { AuthErrorCode } from './auth.errors';
-export { describeAuthError, describeAuthErrorForGraphql } from './auth-error.response';
-export type { AuthErrorResponse, AuthGraphqlExtensions } from './auth-error.response';
+export {
+  describeAuthError,
+  describeAuthErrorForGraphql,
+  describeAuthErrorForRpc,
+} from './auth-error.response';
+export type { AuthErrorResponse, AuthGraphqlExtensions, AuthRpcError } from './auth-error.response';
+export { bearerDispatchHook } from './bearer-dispatch.hook';
+export type { DispatchedPacket } from './bearer-dispatch.hook';
 export { AuthExceptionFilter } from './auth-exception.filter';
 export { extractBearerToken } from './bearer-token.extractor';
 export type { AuthRequest } from './auth-request';
