@@ -94,3 +94,29 @@ export function describeAuthErrorForSocket(error: AuthError): AuthSocketError {
   const { body } = describeAuthError(error, '');
   return { status: 'error', code: error.code, error: body.error, message: error.message };
 }
+
+/** The error object a refused microservice message answers with (what the client's `send()` errors with). */
+export interface AuthRpcError {
+  status: 'error';
+  /** The library's stable reason, {@link AuthError.code}. */
+  code: AuthErrorCode;
+  /** RFC 6750's error where HTTP answers 401 with one, else `forbidden`/`missing_token` as on HTTP. */
+  error: string;
+  message: string;
+}
+
+/**
+ * The same decision as {@link describeAuthError}, as the `RpcException` error object Nest's
+ * `BaseRpcExceptionFilter` sends back: `status: 'error'` as Nest's own RPC errors, the HTTP body's
+ * `error` and the stable code.
+ *
+ * @example
+ * ```ts
+ * describeAuthErrorForRpc(new AuthError('ERR_INSUFFICIENT_ROLE', 'requires role editor'));
+ * // { status: 'error', code: 'ERR_INSUFFICIENT_ROLE', error: 'forbidden', message: 'requires role editor' }
+ * ```
+ */
+export function describeAuthErrorForRpc(error: AuthError): AuthRpcError {
+  const { body } = describeAuthError(error, '');
+  return { status: 'error', code: error.code, error: body.error, message: error.message };
+}

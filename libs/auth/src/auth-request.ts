@@ -3,6 +3,7 @@ import type { ExecutionContext } from '@nestjs/common';
 import { graphqlWsRequestOf, isGraphqlWsContext } from './graphql-ws-request';
 import { mercuriusSubscriptionRequestOf } from './mercurius-subscription.context';
 import { socketRequestOf } from './socket-request';
+import { rpcRequestOf } from './rpc-request';
 
 /**
  * What the guards read the bearer token from and write the verified principal to: the HTTP
@@ -28,7 +29,8 @@ interface GraphqlContext {
 /**
  * The request behind a guarded handler, on whatever transport it came: on HTTP `switchToHttp()
  * .getRequest()` as before, after one type comparison; on a WebSocket gateway the connection's
- * request ({@link socketRequestOf}). A GraphQL resolver's context is the third
+ * request ({@link socketRequestOf}); on a microservice message its own ({@link rpcRequestOf}).
+ * A GraphQL resolver's context is the third
  * resolver argument (what `GqlExecutionContext.getContext()` returns): read here directly, so the
  * library needs nothing from `@nestjs/graphql` and it stays an optional peer.
  */
@@ -42,6 +44,7 @@ export function authRequestOf(context: ExecutionContext): AuthRequest {
   }
   // A gateway's message: the connection's request, whose token came with the handshake.
   if (type === 'ws') return socketRequestOf(context.switchToWs().getClient<unknown>());
+  if (type === 'rpc') return rpcRequestOf(context);
   return context.switchToHttp().getRequest<AuthRequest>();
 }
 

@@ -17,13 +17,17 @@ export type { AuthErrorCode } from './auth.errors';
 export {
   describeAuthError,
   describeAuthErrorForGraphql,
+  describeAuthErrorForRpc,
   describeAuthErrorForSocket,
 } from './auth-error.response';
 export type {
   AuthErrorResponse,
   AuthGraphqlExtensions,
+  AuthRpcError,
   AuthSocketError,
 } from './auth-error.response';
+export { bearerDispatchHook } from './bearer-dispatch.hook';
+export type { DispatchedPacket } from './bearer-dispatch.hook';
 export { AuthExceptionFilter } from './auth-exception.filter';
 export { extractBearerToken } from './bearer-token.extractor';
 export type { AuthRequest } from './auth-request';
