@@ -42,7 +42,8 @@ module.exports = {
   moduleNameMapper: {
     '^@jwt-token/auth$': path.join(__dirname, 'libs/auth/src/index.ts'),
     '^@jwt-token/auth/testing$': path.join(__dirname, 'libs/auth/src/testing/index.ts'),
-    '^@jwt-token/auth/websockets$': path.join(__dirname, 'libs/auth/src/websockets/index.ts'),
+    '^@jwt-token/auth/socket\\.io$': path.join(__dirname, 'libs/auth/src/socket.io/index.ts'),
+    '^@jwt-token/auth/ws$': path.join(__dirname, 'libs/auth/src/ws/index.ts'),
     '^@jwt-token/service-kit$': path.join(__dirname, 'libs/service-kit/src/index.ts'),
   },
 };

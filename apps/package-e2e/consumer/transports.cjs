@@ -1,6 +1,7 @@
 'use strict';
 // A fresh Nest app in plain CommonJS JavaScript, on Express, that installed @jwt-token/auth from
-// its tarball and serves it over other transports than REST: GraphQL with the Apollo driver.
+// its tarball and serves it over other transports than REST: GraphQL with the Apollo driver, and
+// a socket.io gateway behind the library's AuthIoAdapter.
 // The decorators are applied as functions (plain JavaScript has no decorator syntax).
 // Configuration comes from the environment: AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URI.
 require('reflect-metadata');
@@ -16,7 +17,9 @@ const {
   Query,
   Resolver,
 } = require('@nestjs/graphql');
+const { SubscribeMessage, WebSocketGateway } = require('@nestjs/websockets');
 const { AuthModule, CurrentUser, Public, Roles, Scopes } = require('@jwt-token/auth');
+const { AuthIoAdapter } = require('@jwt-token/auth/socket.io');
 
 /** `@decorators` on a method, as TypeScript would emit them. */
 function decorateMethod(target, name, decorators) {
@@ -61,6 +64,21 @@ Args('email', { type: () => String })(AccountResolver.prototype, 'promote', 0);
 CurrentUser('sub')(AccountResolver.prototype, 'promote', 1);
 decorateMethod(AccountResolver, 'promote', [Roles('admin'), Mutation(() => String)]);
 
+class NewsGateway {
+  whoami(user) {
+    return { event: 'whoami', data: user.sub };
+  }
+
+  announce(sub) {
+    return { event: 'announced', data: `announced by ${sub}` };
+  }
+}
+Reflect.decorate([WebSocketGateway()], NewsGateway);
+CurrentUser()(NewsGateway.prototype, 'whoami', 0);
+decorateMethod(NewsGateway, 'whoami', [SubscribeMessage('whoami')]);
+CurrentUser('sub')(NewsGateway.prototype, 'announce', 0);
+decorateMethod(NewsGateway, 'announce', [Roles('admin'), SubscribeMessage('announce')]);
+
 class AppModule {}
 Reflect.decorate(
   [
@@ -73,7 +91,7 @@ Reflect.decorate(
         }),
         GraphQLModule.forRoot({ driver: ApolloDriver, autoSchemaFile: true }),
       ],
-      providers: [AccountResolver],
+      providers: [AccountResolver, NewsGateway],
     }),
   ],
   AppModule,
@@ -81,6 +99,7 @@ Reflect.decorate(
 
 async function main() {
   const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+  app.useWebSocketAdapter(new AuthIoAdapter(app));
   await app.listen(0, '127.0.0.1');
   process.once('SIGTERM', () => {
     app.close().then(
@@ -98,6 +117,8 @@ async function main() {
       resolved: {
         '@jwt-token/auth': libraryPath,
         '@nestjs/graphql': require.resolve('@nestjs/graphql'),
+        '@jwt-token/auth/socket.io': require.resolve('@jwt-token/auth/socket.io'),
+        'socket.io': require.resolve('socket.io'),
         'peer @nestjs/common': fromLibrary.resolve('@nestjs/common'),
       },
       testingExports: [],

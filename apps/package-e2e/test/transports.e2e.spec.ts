@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 
+import { io, type Socket } from 'socket.io-client';
+
 import {
   accessToken,
   type JwksServer,
@@ -13,8 +15,8 @@ import {
 import { installConsumerApp, packLibrary, WORKSPACE_ROOT } from './consumer-project';
 
 // The packed library in a fresh Express app that also installed the optional transports:
-// GraphQL with the Apollo driver. Guards and decorators must work there unchanged, with the
-// refusals in GraphQL's idiom.
+// GraphQL with the Apollo driver and a socket.io gateway. Guards and decorators must work there
+// unchanged, with the refusals in each transport's idiom.
 
 const CONSUMER_SOURCES = join(__dirname, '..', 'consumer');
 const APP_DEPENDENCIES = [
@@ -32,6 +34,8 @@ const APP_DEPENDENCIES = [
   '@apollo/server',
   '@as-integrations/express5',
   'graphql',
+  '@nestjs/websockets',
+  '@nestjs/platform-socket.io',
 ];
 
 interface GraphqlAnswer {
@@ -53,7 +57,7 @@ async function graphql(url: string, query: string, token?: string): Promise<Grap
   return { status: response.status, ...body };
 }
 
-describe('@jwt-token/auth packed, in a fresh app with GraphQL (Apollo)', () => {
+describe('@jwt-token/auth packed, in a fresh app with GraphQL (Apollo) and socket.io', () => {
   let root: string;
   let appDir: string;
   let jwks: JwksServer;
@@ -127,6 +131,55 @@ describe('@jwt-token/auth packed, in a fresh app with GraphQL (Apollo)', () => {
     });
     const withScope = await graphql(app.url, '{ report }', accessToken({ scope: 'reports:read' }));
     expect(withScope.data).toEqual({ report: 'quarterly figures' });
+  });
+
+  /** A socket.io client with `token`; resolves connected, or rejects with connect_error's data. */
+  const socketWith = (token?: string) =>
+    new Promise<Socket>((resolve, reject) => {
+      const socket = io(app.url, {
+        auth: token ? { token } : {},
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', (error: Error & { data?: unknown }) => {
+        socket.close();
+        reject(error.data);
+      });
+    });
+  const reply = (socket: Socket, event: string, answer: string) =>
+    new Promise<unknown>((resolve) => {
+      socket.once(answer, (data: unknown) => resolve({ data }));
+      socket.once('exception', (exception: unknown) => resolve({ exception }));
+      socket.emit(event);
+    });
+
+  it('socket.io: refuses the handshake without a token or with a forged one', async () => {
+    await expect(socketWith()).rejects.toMatchObject({ code: 'ERR_TOKEN_MISSING' });
+    await expect(socketWith(accessToken({}, strangerKey.privateKey))).rejects.toMatchObject({
+      code: 'ERR_SIGNATURE_INVALID',
+      error: 'invalid_token',
+    });
+  });
+
+  it('socket.io: the principal on every message, @Roles refusing for that message only', async () => {
+    const socket = await socketWith(accessToken({ sub: 'ada', roles: ['user'] }));
+    try {
+      expect(await reply(socket, 'whoami', 'whoami')).toEqual({ data: 'ada' });
+      expect(await reply(socket, 'announce', 'announced')).toEqual({
+        exception: expect.objectContaining({ code: 'ERR_INSUFFICIENT_ROLE', error: 'forbidden' }),
+      });
+      expect(socket.connected).toBe(true);
+    } finally {
+      socket.close();
+    }
+    const admin = await socketWith(accessToken({ sub: 'root', roles: ['admin'] }));
+    try {
+      expect(await reply(admin, 'announce', 'announced')).toEqual({ data: 'announced by root' });
+    } finally {
+      admin.close();
+    }
   });
 
   it('stops cleanly on SIGTERM', async () => {

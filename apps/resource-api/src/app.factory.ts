@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
-import { AuthIoAdapter } from '@jwt-token/auth/websockets';
+import { AuthIoAdapter } from '@jwt-token/auth/socket.io';
 import { createServiceApp } from '@jwt-token/service-kit';
 
 import { AppModule } from './app.module';

@@ -27,7 +27,8 @@ const PACKAGE_NAME = JSON.parse(readFileSync(join(LIBRARY, 'package.json'), 'utf
 const ENTRY_POINTS = [
   { subpath: '.', source: 'src/index.ts' },
   { subpath: './testing', source: 'src/testing/index.ts' },
-  { subpath: './websockets', source: 'src/websockets/index.ts' },
+  { subpath: './socket.io', source: 'src/socket.io/index.ts' },
+  { subpath: './ws', source: 'src/ws/index.ts' },
 ];
 
 function fail(message) {

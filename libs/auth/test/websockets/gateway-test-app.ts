@@ -5,7 +5,8 @@ import { Test } from '@nestjs/testing';
 
 import type { AuthPrincipal, RevocationChecker } from '../../src';
 import { AuthTestingModule, TestTokenFactory } from '../../src/testing';
-import { AuthIoAdapter, AuthWsAdapter, type SocketAuthOptions } from '../../src/websockets';
+import { AuthIoAdapter, type SocketAuthOptions } from '../../src/socket.io';
+import { AuthWsAdapter } from '../../src/ws';
 import { ArticlesGateway } from './articles.gateway';
 
 export type SocketTransport = 'socket.io' | 'ws';
