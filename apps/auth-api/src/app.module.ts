@@ -26,6 +26,7 @@ import { DbSigningKeyStore } from './keys/signing-key.store';
 import { ClientAuthenticator } from './oauth/client-authenticator';
 import { OAuthGrantsService } from './oauth/oauth-grants.service';
 import { OAuthController } from './oauth/oauth.controller';
+import { OIDC_CONTROLLERS, OIDC_PROVIDERS } from './oidc/oidc.parts';
 import { TokenIntrospectionService } from './oauth/token-introspection.service';
 import { SessionRevocationChecker } from './sessions/session-revocation.checker';
 import { AdminBootstrap } from './users/admin-bootstrap';
@@ -92,6 +93,7 @@ export class AppModule {
         MetadataController,
         HealthController,
         ...CONSOLE_CONTROLLERS,
+        ...OIDC_CONTROLLERS,
       ],
       providers: [
         AuthService,
@@ -104,6 +106,7 @@ export class AppModule {
         ApiExceptionFilter,
         { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
         ...CONSOLE_PROVIDERS,
+        ...OIDC_PROVIDERS,
       ],
     };
   }

@@ -31,6 +31,13 @@ async function main(argv: string[]): Promise<number> {
       roles: { type: 'string' },
       scopes: { type: 'string' },
       limit: { type: 'string' },
+      'redirect-uris': { type: 'string' },
+      'post-logout-redirect-uris': { type: 'string' },
+      'grant-types': { type: 'string' },
+      'auth-method': { type: 'string' },
+      native: { type: 'boolean' },
+      'first-party': { type: 'boolean' },
+      'id-token-alg': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

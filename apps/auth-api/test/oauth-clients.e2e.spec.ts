@@ -5,6 +5,17 @@ import { adminToken, basic, createClient, startOAuthApi, tokenRequest } from './
 
 const BEARER = { type: 'bearer' as const };
 
+/** The RFC 7591 metadata of a client registered in the old shape (name and scopes only). */
+const SERVICE_CLIENT_METADATA = {
+  redirect_uris: [],
+  post_logout_redirect_uris: [],
+  grant_types: ['client_credentials'],
+  token_endpoint_auth_method: 'client_secret_basic',
+  application_type: 'web',
+  first_party: false,
+  id_token_signed_response_alg: 'ES256',
+};
+
 describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
   let api: TestAuthApi;
   let admin: string;
@@ -28,6 +39,7 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
         client_secret: expect.stringMatching(/^[A-Za-z0-9_-]{43,}$/),
         scopes: ['stats:read'],
         name: 'billing',
+        ...SERVICE_CLIENT_METADATA,
         createdAt: expect.any(String),
       });
       const list = await api.http().get('/clients').auth(admin, BEARER).expect(200);
@@ -35,6 +47,7 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
         client_id: res.body.client_id,
         name: 'billing',
         scopes: ['stats:read'],
+        ...SERVICE_CLIENT_METADATA,
         createdAt: res.body.createdAt,
       });
     });
@@ -59,7 +72,8 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
           if (typeof value === 'string' && value.length >= 32) expect(list).not.toContain(value);
         }
       }
-      expect(list).not.toMatch(/secret|hash/i);
+      // `client_secret_basic` (the auth method) is the only "secret" a list may name.
+      expect(list.replaceAll('client_secret_basic', '')).not.toMatch(/secret|hash/i);
     });
 
     it('is for admins only', async () => {
@@ -129,6 +143,7 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
         access_token_signing_alg_values_supported: ['ES256'],
       });
       expect([...res.body.grant_types_supported].sort()).toEqual([
+        'authorization_code',
         'client_credentials',
         'refresh_token',
       ]);
@@ -142,7 +157,19 @@ describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {
         'client_secret_basic',
         'client_secret_post',
       ]);
-      expect(res.body).not.toHaveProperty('authorization_endpoint');
+      expect(res.body).toMatchObject({
+        authorization_endpoint: 'http://auth.test/oauth/authorize',
+        userinfo_endpoint: 'http://auth.test/oauth/userinfo',
+        end_session_endpoint: 'http://auth.test/oauth/logout',
+        response_types_supported: ['code'],
+        code_challenge_methods_supported: ['S256'],
+        authorization_response_iss_parameter_supported: true,
+        id_token_signing_alg_values_supported: ['ES256', 'RS256'],
+        subject_types_supported: ['public'],
+      });
+      // OpenID Connect Discovery serves the same document.
+      const openid = await api.http().get('/.well-known/openid-configuration').expect(200);
+      expect(openid.body).toEqual(res.body);
       for (const endpoint of ['token_endpoint', 'revocation_endpoint', 'introspection_endpoint']) {
         const path = new URL(res.body[endpoint]).pathname;
         const answer = await api.http().post(path).type('form').send({});

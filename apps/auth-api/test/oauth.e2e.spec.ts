@@ -176,7 +176,7 @@ describe('auth-api: POST /oauth/token (RFC 6749)', () => {
       );
     });
 
-    it.each(['password', 'authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer'])(
+    it.each(['password', 'implicit', 'urn:ietf:params:oauth:grant-type:jwt-bearer'])(
       'answers unsupported_grant_type for %p',
       async (grantType) => {
         expectOAuthError(

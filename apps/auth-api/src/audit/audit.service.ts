@@ -26,6 +26,10 @@ export const AUDIT_EVENT_TYPES = [
   'client.created',
   'client.deleted',
   'key.rotated',
+  'code.reuse_detected',
+  'consent.granted',
+  'consent.revoked',
+  'session.oidc_logout',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -14,8 +14,10 @@ import {
 } from '../sessions/sessions.service';
 import { normalizeEmail } from '../users/email';
 import { UsersService } from '../users/users.service';
+import type { UserEntity } from '../database/entities';
+import type { SessionGrant } from '../sessions/sessions.service';
 import { TokenIssuer } from './token-issuer';
-import type { TokenResponse } from './token-response';
+import { FIRST_PARTY_CLIENT_ID, type TokenResponse } from './token-response';
 
 const INVALID_CREDENTIALS = 'email or password is incorrect';
 
@@ -42,6 +44,19 @@ export class AuthService {
    * body. A locked account answers 429 with Retry-After before any password check.
    */
   async login(email: string, password: string, context: ClientContext): Promise<TokenResponse> {
+    const { user, grant } = await this.authenticate(email, password, context);
+    return this.issuer.forSession(user, grant, 'password');
+  }
+
+  /**
+   * The password check behind every sign-in (`/auth/login`, the console, the hosted OpenID
+   * Connect login page), so lockout counts their attempts together; opens the session.
+   */
+  async authenticate(
+    email: string,
+    password: string,
+    context: ClientContext,
+  ): Promise<{ user: UserEntity; grant: SessionGrant }> {
     const user = await this.users.findByEmail(email);
     if (!user) {
       await this.hasher.verifyAgainstDummy(password);
@@ -124,7 +139,7 @@ export class AuthService {
       details: { sessionId: grant.session.id },
     });
     this.metrics.login('success');
-    return this.issuer.forSession(user, grant, 'password');
+    return { user, grant };
   }
 
   private recordLock(userId: string): Promise<void> {
@@ -135,8 +150,17 @@ export class AuthService {
     });
   }
 
-  /** Rotates a refresh token; the user is re-read so role changes and disabling apply at once. */
-  async refresh(refreshToken: string, context: ClientContext): Promise<TokenResponse> {
+  /**
+   * Rotates a refresh token; the user is re-read so role changes and disabling apply at once.
+   * A refresh token belongs to one client: another client's is refused before it rotates.
+   */
+  async refresh(
+    refreshToken: string,
+    context: ClientContext,
+    clientId: string = FIRST_PARTY_CLIENT_ID,
+  ): Promise<TokenResponse> {
+    const owner = await this.sessions.sessionOf(refreshToken);
+    if (owner && (owner.clientId ?? FIRST_PARTY_CLIENT_ID) !== clientId) throw invalidGrant();
     let grant;
     try {
       grant = await this.sessions.refresh(refreshToken, context);

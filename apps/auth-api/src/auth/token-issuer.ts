@@ -18,13 +18,17 @@ export class TokenIssuer {
   async forSession(
     user: UserEntity,
     grant: SessionGrant,
-    grantType: 'password' | 'refresh_token',
+    grantType: 'password' | 'refresh_token' | 'authorization_code',
   ): Promise<TokenResponse> {
+    // A client's session (OpenID Connect) carries its client and granted scopes.
+    const { clientId, scope } = grant.session;
     const { token, expiresIn } = await this.tokens.sign({
       sub: user.id,
-      clientId: FIRST_PARTY_CLIENT_ID,
-      roles: user.roles,
+      clientId: clientId ?? FIRST_PARTY_CLIENT_ID,
+      // A third-party client acts for the user, never with the user's admin powers at auth-api.
+      roles: clientId ? [] : user.roles,
       sessionId: grant.session.id,
+      ...(scope ? { scope } : {}),
     });
     this.metrics.tokenIssued(grantType);
     return {
@@ -32,6 +36,7 @@ export class TokenIssuer {
       token_type: 'Bearer',
       expires_in: expiresIn,
       refresh_token: grant.refreshToken,
+      ...(scope ? { scope } : {}),
     };
   }
 }

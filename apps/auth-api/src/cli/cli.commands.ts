@@ -7,6 +7,7 @@ import { ApiError } from '@jwt-token/service-kit';
 
 import { AuditService } from '../audit/audit.service';
 import { ClientsService } from '../clients/clients.service';
+import { clientDtoFromOptions } from './client-options';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/dto/credentials.dto';
 import { DbSigningKeyStore } from '../keys/signing-key.store';
 import { SessionsService } from '../sessions/sessions.service';
@@ -19,7 +20,18 @@ import { readPassword } from './read-password';
 export interface CommandInput {
   app: INestApplicationContext;
   args: string[];
-  options: { roles?: string; scopes?: string; limit?: string };
+  options: {
+    roles?: string;
+    scopes?: string;
+    limit?: string;
+    'redirect-uris'?: string;
+    'post-logout-redirect-uris'?: string;
+    'grant-types'?: string;
+    'auth-method'?: string;
+    native?: boolean;
+    'first-party'?: boolean;
+    'id-token-alg'?: string;
+  };
   print: (line: string) => void;
 }
 
@@ -136,24 +148,34 @@ export const COMMANDS: Record<string, { usage: string; run(input: CommandInput):
       },
     },
     'clients:create': {
-      usage: 'clients:create <name> [--scopes a,b]   (the secret is shown once)',
+      usage:
+        'clients:create <name> [--scopes a,b] [--redirect-uris u1,u2] [--post-logout-redirect-uris u]\n' +
+        '      [--grant-types a,b] [--auth-method none|client_secret_basic|client_secret_post]\n' +
+        '      [--native] [--first-party] [--id-token-alg ES256|RS256]   (the secret is shown once)',
       async run({ app, args, options, print }) {
         const name = args[0];
         if (!name) throw new CliError('give the client a name');
-        const scopes = (options.scopes ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const client = await app.get(ClientsService).create(name, scopes);
+        let metadata;
+        try {
+          metadata = clientDtoFromOptions(name, options);
+        } catch (error) {
+          if (error instanceof ApiError) throw new CliError(error.message);
+          throw error;
+        }
+        const client = await app.get(ClientsService).create(metadata);
         await app.get(AuditService).record({
           type: 'client.created',
           actorId: 'cli',
           subjectId: client.client_id,
-          details: { name, scopes },
+          details: { name, scopes: metadata.scopes, grantTypes: metadata.grantTypes },
         });
         print(`client_id:     ${client.client_id}`);
-        print(`client_secret: ${client.client_secret}   (shown once; store it now)`);
+        if (client.client_secret)
+          print(`client_secret: ${client.client_secret}   (shown once; store it now)`);
         print(`scopes:        ${client.scopes.join(' ') || '(none)'}`);
+        print(`grant_types:   ${client.grant_types.join(' ')}`);
+        if (client.redirect_uris.length > 0)
+          print(`redirect_uris: ${client.redirect_uris.join(' ')}`);
       },
     },
     'db:migrate': {

@@ -14,6 +14,7 @@ import { Roles } from '@jwt-token/auth';
 import { ApiError } from '@jwt-token/service-kit';
 
 import { AuditService } from '../audit/audit.service';
+import { resolveClientMetadata } from './client-metadata';
 import { ClientsService, toClientView } from './clients.service';
 import { CreateClientDto } from './dto/create-client.dto';
 
@@ -25,15 +26,21 @@ export class ClientsController {
     @Inject(AuditService) private readonly audit: AuditService,
   ) {}
 
-  /** 201 `{client_id, client_secret, scopes, name, createdAt}`: the only time the secret is shown. */
+  /** 201: the client's metadata and, for a confidential client, `client_secret`, shown this once. */
   @Post()
   @Header('Cache-Control', 'no-store')
   async create(@Body() dto: CreateClientDto) {
-    const client = await this.clients.create(dto.name, dto.scopes);
+    const metadata = resolveClientMetadata(dto);
+    const client = await this.clients.create(metadata);
     await this.audit.record({
       type: 'client.created',
       subjectId: client.client_id,
-      details: { name: dto.name, scopes: dto.scopes },
+      details: {
+        name: metadata.name,
+        scopes: metadata.scopes,
+        grantTypes: metadata.grantTypes,
+        redirectUris: metadata.redirectUris,
+      },
     });
     return client;
   }

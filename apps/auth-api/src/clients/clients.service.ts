@@ -5,14 +5,25 @@ import type { Repository } from 'typeorm';
 
 import { CLOCK, type Clock } from '../common/clock';
 import { OAuthClientEntity } from '../database/entities';
+import type { ClientMetadata } from './client-metadata';
 
-/** A client as admins see it: never the secret or its hash. */
+/** A client as admins see it (RFC 7591 metadata names): never the secret or its hash. */
 export interface ClientView {
   client_id: string;
   name: string;
   scopes: string[];
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  token_endpoint_auth_method: string;
+  application_type: string;
+  first_party: boolean;
+  id_token_signed_response_alg: string;
   createdAt: string;
 }
+
+/** The view with the secret, once, for a confidential client. */
+export type CreatedClient = ClientView & { client_secret?: string };
 
 /**
  * Client ids are printable ASCII of at most 64 characters (the column's size); anything else
@@ -29,6 +40,13 @@ export function toClientView(client: OAuthClientEntity): ClientView {
     client_id: client.clientId,
     name: client.name,
     scopes: client.scopes,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    grant_types: client.grantTypes,
+    token_endpoint_auth_method: client.tokenEndpointAuthMethod,
+    application_type: client.applicationType,
+    first_party: client.firstParty,
+    id_token_signed_response_alg: client.idTokenSignedResponseAlg ?? 'ES256',
     createdAt: new Date(client.createdAt).toISOString(),
   };
 }
@@ -44,18 +62,23 @@ export class ClientsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async create(name: string, scopes: string[]): Promise<ClientView & { client_secret: string }> {
-    const clientId = `svc_${randomBytes(12).toString('base64url')}`;
-    const secret = randomBytes(32).toString('base64url');
+  async create(metadata: ClientMetadata): Promise<CreatedClient> {
+    const relyingParty = metadata.grantTypes.includes('authorization_code');
+    const clientId = `${relyingParty ? 'app' : 'svc'}_${randomBytes(12).toString('base64url')}`;
+    const secret =
+      metadata.tokenEndpointAuthMethod === 'none'
+        ? undefined
+        : randomBytes(32).toString('base64url');
     const client = this.clients.create({
       clientId,
-      name,
-      scopes,
-      secretHash: hashSecret(secret),
+      ...metadata,
+      secretHash: secret === undefined ? '' : hashSecret(secret),
       createdAt: this.clock.now(),
     });
     await this.clients.insert(client);
-    return { ...toClientView(client), client_secret: secret };
+    return secret === undefined
+      ? toClientView(client)
+      : { ...toClientView(client), client_secret: secret };
   }
 
   list(): Promise<OAuthClientEntity[]> {
@@ -74,7 +97,9 @@ export class ClientsService {
 
   /** The client when `secret` is its secret, else null; constant-time either way. */
   async authenticate(clientId: string, secret: string): Promise<OAuthClientEntity | null> {
-    const client = await this.findById(clientId);
+    const found = await this.findById(clientId);
+    // A public client has no secret: nothing presented authenticates it.
+    const client = found && found.tokenEndpointAuthMethod !== 'none' ? found : null;
     const expected = Buffer.from(client?.secretHash ?? this.dummyHash);
     const given = Buffer.from(hashSecret(secret));
     const equal = expected.length === given.length && timingSafeEqual(expected, given);

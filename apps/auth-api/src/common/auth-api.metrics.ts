@@ -30,7 +30,9 @@ export class AuthApiMetrics {
     this.logins.labels(result).inc();
   }
 
-  tokenIssued(grant: 'password' | 'refresh_token' | 'client_credentials'): void {
+  tokenIssued(
+    grant: 'password' | 'refresh_token' | 'client_credentials' | 'authorization_code',
+  ): void {
     this.tokens.labels(grant).inc();
   }
 

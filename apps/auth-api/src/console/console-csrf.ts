@@ -51,19 +51,27 @@ export class ConsoleCsrf {
 
   /** Layers 1 and 2: every console session endpoint. */
   assertSameOriginRequest(request: ConsoleRequest): void {
-    const site = header(request, 'sec-fetch-site');
-    if (site !== undefined && site !== 'same-origin')
-      throw csrfFailed('cross-site request refused');
-    const origin = header(request, 'origin');
-    if (origin !== undefined && !this.isOwnOrigin(origin, header(request, 'host'))) {
-      throw csrfFailed('cross-origin request refused');
-    }
+    this.assertBrowserSaysSameOrigin(request);
     const sent = header(request, CSRF_HEADER);
     const cookie = readCookie(request.headers.cookie, CSRF_COOKIE);
     if (!sent || !cookie || !sameString(sent, cookie)) {
       throw csrfFailed(
         'missing or mismatched CSRF token (X-CSRF-Token must echo the console CSRF cookie)',
       );
+    }
+  }
+
+  /**
+   * Layer 1 alone, for the hosted OpenID Connect forms (plain HTML forms cannot send a header;
+   * they carry their token in a field instead).
+   */
+  assertBrowserSaysSameOrigin(request: ConsoleRequest): void {
+    const site = header(request, 'sec-fetch-site');
+    if (site !== undefined && site !== 'same-origin')
+      throw csrfFailed('cross-site request refused');
+    const origin = header(request, 'origin');
+    if (origin !== undefined && !this.isOwnOrigin(origin, header(request, 'host'))) {
+      throw csrfFailed('cross-origin request refused');
     }
   }
 

@@ -33,6 +33,28 @@ export class ServerSecrets {
     return this.reveal(await this.repository.findOneByOrFail({ name }));
   }
 
+  /**
+   * A shared value made by `create` the first time (a key pair, say), sealed like the others.
+   * When two instances race, both end up with the one stored first.
+   */
+  async getOrCreateValue(name: string, create: () => Promise<string>): Promise<string> {
+    const existing = await this.repository.findOneBy({ name });
+    if (existing) return this.secretBox.open(existing.value);
+    await this.repository
+      .createQueryBuilder()
+      .insert()
+      .values({ name, value: this.secretBox.seal(await create()), createdAt: this.clock.now() })
+      .orIgnore()
+      .execute();
+    return this.secretBox.open((await this.repository.findOneByOrFail({ name })).value);
+  }
+
+  /** A value stored by {@link getOrCreateValue}, if any. */
+  async findValue(name: string): Promise<string | undefined> {
+    const existing = await this.repository.findOneBy({ name });
+    return existing ? this.secretBox.open(existing.value) : undefined;
+  }
+
   private async reveal(row: ServerSecretEntity): Promise<Buffer> {
     // Open first: a start with the wrong key must fail without touching what is stored.
     const plain = this.secretBox.open(row.value);

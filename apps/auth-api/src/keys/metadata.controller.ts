@@ -3,13 +3,16 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { Public } from '@jwt-token/auth';
 
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
+import { ID_TOKEN_ALGORITHMS } from '../oidc/id-token-keys';
+import { SUPPORTED_CLAIMS } from '../oidc/user-claims';
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
 /**
- * RFC 8414 authorization server metadata: every endpoint, grant, client authentication method
- * and algorithm this server supports, and nothing it does not. (The first-party password flow
- * under `/auth/*` is not an OAuth grant, so it is not listed.)
+ * RFC 8414 authorization server metadata and OpenID Connect Discovery 1.0: one document, served
+ * at both addresses so they never drift apart. Every endpoint, grant, client authentication
+ * method and algorithm this server supports, and nothing it does not. (The first-party password
+ * flow under `/auth/*` is not an OAuth grant, so it is not listed.)
  */
 @Public()
 @Controller('.well-known')
@@ -19,15 +22,39 @@ export class MetadataController {
   @Get('oauth-authorization-server')
   @Header('Cache-Control', 'public, max-age=300')
   metadata() {
+    return this.document();
+  }
+
+  @Get('openid-configuration')
+  @Header('Cache-Control', 'public, max-age=300')
+  openidConfiguration() {
+    return this.document();
+  }
+
+  private document() {
     const { issuer, jwtAlg } = this.config;
     return {
       issuer,
-      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      authorization_endpoint: `${issuer}/oauth/authorize`,
       token_endpoint: `${issuer}/oauth/token`,
+      userinfo_endpoint: `${issuer}/oauth/userinfo`,
+      end_session_endpoint: `${issuer}/oauth/logout`,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
       revocation_endpoint: `${issuer}/oauth/revoke`,
       introspection_endpoint: `${issuer}/oauth/introspect`,
-      grant_types_supported: ['client_credentials', 'refresh_token'],
-      response_types_supported: [],
+      scopes_supported: ['openid', 'profile', 'email'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: [...ID_TOKEN_ALGORITHMS],
+      claims_supported: SUPPORTED_CLAIMS,
+      prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      request_parameter_supported: false,
+      request_uri_parameter_supported: false,
+      claims_parameter_supported: false,
       token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
       revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS, 'none'],
       introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,

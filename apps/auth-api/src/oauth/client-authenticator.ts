@@ -9,9 +9,16 @@ import { type FormBody, optionalParam } from './oauth-params';
 
 /** Who is calling an OAuth endpoint. */
 export type ClientIdentity =
-  | { kind: 'confidential'; client: OAuthClientEntity }
-  /** auth-api's own first-party public client (the password flow), identified but not authenticated. */
-  | { kind: 'public'; clientId: typeof FIRST_PARTY_CLIENT_ID }
+  | {
+      kind: 'confidential';
+      client: OAuthClientEntity;
+      method: 'client_secret_basic' | 'client_secret_post';
+    }
+  /**
+   * A public client, identified but not authenticated: auth-api's own (the password flow, no
+   * `client`), or a registered one with `token_endpoint_auth_method: none` (PKCE is its proof).
+   */
+  | { kind: 'public'; clientId: string; client?: OAuthClientEntity }
   | { kind: 'anonymous' };
 
 const BASIC_CHALLENGE = { 'WWW-Authenticate': 'Basic realm="auth-api", charset="UTF-8"' };
@@ -59,16 +66,21 @@ export class ClientAuthenticator {
       const { id, secret } = decodeBasic(authorization);
       if (postedId !== undefined && postedId !== id)
         throw new OAuthError('invalid_request', 'client_id does not match');
-      return this.confidential(id, secret);
+      return this.confidential(id, secret, 'client_secret_basic');
     }
     if (postedSecret !== undefined) {
       if (postedId === undefined)
         throw new OAuthError('invalid_request', 'client_secret without client_id');
-      return this.confidential(postedId, postedSecret);
+      return this.confidential(postedId, postedSecret, 'client_secret_post');
     }
     if (postedId === FIRST_PARTY_CLIENT_ID)
       return { kind: 'public', clientId: FIRST_PARTY_CLIENT_ID };
-    if (postedId !== undefined) throw invalidClient('this client must authenticate');
+    if (postedId !== undefined) {
+      const client = await this.clients.findById(postedId);
+      if (client?.tokenEndpointAuthMethod === 'none')
+        return { kind: 'public', clientId: client.clientId, client };
+      throw invalidClient('this client must authenticate');
+    }
     return { kind: 'anonymous' };
   }
 
@@ -82,9 +94,20 @@ export class ClientAuthenticator {
     return identity.client;
   }
 
-  private async confidential(id: string, secret: string): Promise<ClientIdentity> {
+  private async confidential(
+    id: string,
+    secret: string,
+    method: 'client_secret_basic' | 'client_secret_post',
+  ): Promise<ClientIdentity> {
     const client = await this.clients.authenticate(id, secret);
     if (!client) throw invalidClient();
-    return { kind: 'confidential', client };
+    // A relying party authenticates as it registered (RFC 7591 §2); service clients registered
+    // before OpenID Connect keep accepting both methods, as the contract always said.
+    if (
+      client.grantTypes.includes('authorization_code') &&
+      client.tokenEndpointAuthMethod !== method
+    )
+      throw invalidClient(`this client authenticates with ${client.tokenEndpointAuthMethod}`);
+    return { kind: 'confidential', client, method };
   }
 }

@@ -5,9 +5,10 @@ import { ApiError, OAuthError } from '@jwt-token/service-kit';
 
 import { AuthService } from '../auth/auth.service';
 import { AuthApiMetrics } from '../common/auth-api.metrics';
-import type { TokenResponse } from '../auth/token-response';
+import { FIRST_PARTY_CLIENT_ID, type TokenResponse } from '../auth/token-response';
 import { parseScope } from '../clients/scope';
 import type { ClientContext } from '../sessions/sessions.service';
+import { AuthorizationCodeGrant } from '../oidc/authorization-code.grant';
 import { type ClientIdentity, invalidClient } from './client-authenticator';
 import { type FormBody, optionalParam, requiredParam } from './oauth-params';
 
@@ -18,6 +19,7 @@ export class OAuthGrantsService {
     @Inject(TokenService) private readonly tokens: TokenService,
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
+    @Inject(AuthorizationCodeGrant) private readonly codeGrant: AuthorizationCodeGrant,
   ) {}
 
   async grant(
@@ -31,6 +33,8 @@ export class OAuthGrantsService {
         return this.clientCredentials(identity, body);
       case 'refresh_token':
         return this.refreshToken(identity, body, context);
+      case 'authorization_code':
+        return this.codeGrant.redeem(identity, body, context);
       default:
         throw new OAuthError('unsupported_grant_type', `grant_type ${grantType} is not supported`);
     }
@@ -48,6 +52,8 @@ export class OAuthGrantsService {
       throw invalidClient('client authentication is required');
     }
     const { client } = identity;
+    if (!client.grantTypes.includes('client_credentials'))
+      throw new OAuthError('unauthorized_client', 'this client does not use client_credentials');
     const requested = optionalParam(body, 'scope', 2000);
     let scopes = client.scopes;
     if (requested !== undefined) {
@@ -83,16 +89,20 @@ export class OAuthGrantsService {
     context: ClientContext,
   ): Promise<TokenResponse> {
     const refreshToken = requiredParam(body, 'refresh_token', 512);
-    // User sessions belong to the first-party client; a service client cannot redeem them.
-    if (identity.kind === 'confidential') {
-      throw new OAuthError('invalid_grant', 'the refresh token was not issued to this client');
-    }
+    // A refresh token belongs to one client (auth-api's own, without a client id, or a relying
+    // party): another client's is invalid_grant, before it rotates.
+    const clientId =
+      identity.kind === 'confidential'
+        ? identity.client.clientId
+        : identity.kind === 'public'
+          ? identity.clientId
+          : FIRST_PARTY_CLIENT_ID;
     const scope = optionalParam(body, 'scope', 2000);
     if (scope !== undefined && parseScope(scope)?.length !== 0) {
       throw new OAuthError('invalid_scope', 'a refresh cannot add scopes the session never had');
     }
     try {
-      return await this.auth.refresh(refreshToken, context);
+      return await this.auth.refresh(refreshToken, context, clientId);
     } catch (error) {
       if (error instanceof ApiError && error.code === 'invalid_grant') {
         throw new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked');

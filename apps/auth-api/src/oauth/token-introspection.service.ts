@@ -40,7 +40,8 @@ export class TokenIntrospectionService {
       identity.kind === 'confidential' ? identity.client.clientId : identity.clientId;
     const session = await this.sessions.sessionOf(token);
     if (session) {
-      if (clientId === FIRST_PARTY_CLIENT_ID)
+      // Only the client the refresh token was issued to may revoke it.
+      if ((session.clientId ?? FIRST_PARTY_CLIENT_ID) === clientId)
         await this.sessions.revoke(session.id, 'oauth_revoke');
       return;
     }
@@ -84,8 +85,8 @@ export class TokenIntrospectionService {
       active: true,
       token_type: 'refresh_token',
       sub: session.userId,
-      client_id: FIRST_PARTY_CLIENT_ID,
-      scope: '',
+      client_id: session.clientId ?? FIRST_PARTY_CLIENT_ID,
+      scope: session.scope ?? '',
       exp: Math.floor(session.expiresAt / 1000),
       iat: Math.floor(session.createdAt / 1000),
       iss: this.config.issuer,

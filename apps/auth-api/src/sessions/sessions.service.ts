@@ -18,6 +18,17 @@ export interface ClientContext {
   ip?: string;
 }
 
+/** What a session of an OpenID Connect client carries besides the user. */
+export interface ClientSessionOptions {
+  /** Reserved beforehand (the code redemption names it, so a replay can revoke it). */
+  sessionId: string;
+  clientId: string;
+  /** The browser session the user authorized the client from. */
+  parentId: string;
+  scope: string;
+  authTime: number;
+}
+
 /** A session and the refresh token that currently belongs to it. */
 export interface SessionGrant {
   session: SessionEntity;
@@ -55,10 +66,15 @@ export class SessionsService {
     @Inject(DirectStatements) private readonly direct: DirectStatements,
   ) {}
 
-  async open(userId: string, context: ClientContext): Promise<SessionGrant> {
+  /** Opens a session: auth-api's own (password login), or a client's when `client` is given. */
+  async open(
+    userId: string,
+    context: ClientContext,
+    client?: ClientSessionOptions,
+  ): Promise<SessionGrant> {
     const now = this.clock.now();
     const session = this.sessions.create({
-      id: randomUUID(),
+      id: client?.sessionId ?? randomUUID(),
       userId,
       salt: randomBytes(16).toString('base64url'),
       generation: 0,
@@ -70,6 +86,10 @@ export class SessionsService {
       revokedReason: null,
       userAgent: context.userAgent?.slice(0, 512) ?? null,
       ip: context.ip?.slice(0, 64) ?? null,
+      clientId: client?.clientId ?? null,
+      parentId: client?.parentId ?? null,
+      scope: client?.scope ?? null,
+      authTime: client?.authTime ?? now,
     });
     await this.direct.insert(SessionEntity, session);
     return { session, refreshToken: this.tokenFor(session) };
@@ -133,6 +153,18 @@ export class SessionsService {
     const result = await query.execute();
     this.metrics.sessionsRevoked(reason, result.affected ?? 0);
     return (result.affected ?? 0) > 0;
+  }
+
+  /** Revokes a browser session and the client sessions authorized from it (RP-initiated logout). */
+  async revokeWithChildren(sessionId: string, reason: string): Promise<number> {
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update(SessionEntity)
+      .set({ revokedAt: this.clock.now(), revokedReason: reason })
+      .where('(id = :sessionId OR parent_id = :sessionId) AND revoked_at IS NULL', { sessionId })
+      .execute();
+    this.metrics.sessionsRevoked(reason, result.affected ?? 0);
+    return result.affected ?? 0;
   }
 
   /** Revokes the session a refresh token belongs to, if it is genuine and the user's. */

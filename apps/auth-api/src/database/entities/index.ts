@@ -1,4 +1,6 @@
 import { AuditEventEntity } from './audit-event.entity';
+import { AuthorizationCodeEntity } from './authorization-code.entity';
+import { ConsentEntity } from './consent.entity';
 import { OAuthClientEntity } from './oauth-client.entity';
 import { RevokedTokenEntity } from './revoked-token.entity';
 import { ServerSecretEntity } from './server-secret.entity';
@@ -8,6 +10,8 @@ import { UserEntity } from './user.entity';
 
 export {
   AuditEventEntity,
+  AuthorizationCodeEntity,
+  ConsentEntity,
   OAuthClientEntity,
   RevokedTokenEntity,
   ServerSecretEntity,
@@ -24,4 +28,6 @@ export const ENTITIES = [
   OAuthClientEntity,
   RevokedTokenEntity,
   AuditEventEntity,
+  AuthorizationCodeEntity,
+  ConsentEntity,
 ];

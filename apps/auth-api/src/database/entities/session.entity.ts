@@ -52,6 +52,23 @@ export class SessionEntity {
   @Column({ name: 'revoked_reason', type: 'varchar', length: 32, nullable: true })
   revokedReason!: string | null;
 
+  /** The OpenID Connect client whose refresh tokens this session holds; null: auth-api's own. */
+  @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true })
+  clientId!: string | null;
+
+  /** For a client's session, the browser session (hosted login) it was authorized from. */
+  @Index('idx_sessions_parent_id')
+  @Column({ name: 'parent_id', type: 'varchar', length: 36, nullable: true })
+  parentId!: string | null;
+
+  /** The scopes a client's session was granted (space-delimited); null for auth-api's own. */
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  scope!: string | null;
+
+  /** When the user last entered a password for this session (OpenID Connect `auth_time`). */
+  @Column({ name: 'auth_time', type: 'bigint', nullable: true, transformer: epochMs })
+  authTime!: number | null;
+
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent!: string | null;
 

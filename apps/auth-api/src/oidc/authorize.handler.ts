@@ -1,0 +1,181 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import { ApiError } from '@jwt-token/service-kit';
+
+import { AuthService } from '../auth/auth.service';
+import { CLOCK, type Clock } from '../common/clock';
+import { readCookie } from '../console/console-cookies';
+import { ConsoleCsrf } from '../console/console-csrf';
+import type { SessionEntity } from '../database/entities';
+import type { AuthorizationRequest } from './authorization-request';
+import { AuthorizeFlow, type AuthorizeOutcome } from './authorize-flow';
+import { AuthorizePageError, AuthorizeRedirectError } from './authorize-errors';
+import { BrowserSessions, LOGIN_CSRF_COOKIE, OIDC_COOKIE_PATH } from './browser-session';
+import { ConsentsService } from './consents.service';
+import { consentPage, errorPage, loginPage } from './hosted-pages';
+import { sendPage } from './hosted-page-headers';
+
+type Form = Record<string, unknown> | undefined;
+
+function field(body: Form, name: string, max = 1024): string {
+  const value = body?.[name];
+  return typeof value === 'string' && value.length <= max ? value : '';
+}
+
+function same(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length > 0 && left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** What the login page says for each refusal of the password check. */
+function loginProblem(error: ApiError): string {
+  if (error.code === 'account_locked')
+    return 'Too many failed sign-ins: this account is locked for a while. Try again later.';
+  return 'The email or password is incorrect.';
+}
+
+/** The work of {@link AuthorizeController}: pages, cookies and redirects around {@link AuthorizeFlow}. */
+@Injectable()
+export class AuthorizeHandler {
+  constructor(
+    @Inject(AuthorizeFlow) private readonly flow: AuthorizeFlow,
+    @Inject(BrowserSessions) private readonly browser: BrowserSessions,
+    @Inject(AuthService) private readonly auth: AuthService,
+    @Inject(ConsentsService) private readonly consents: ConsentsService,
+    @Inject(ConsoleCsrf) private readonly csrf: ConsoleCsrf,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  authorize(request: FastifyRequest, reply: FastifyReply, raw: Form): Promise<FastifyReply> {
+    return this.guarded(reply, raw, async (parsed) => {
+      const session = await this.browser.fromCookie(request.headers.cookie);
+      return this.answer(reply, parsed, await this.flow.decide(parsed, session, this.clock.now()));
+    });
+  }
+
+  /** The login form: CSRF, then the same password check as `/auth/login`, then the flow. */
+  login(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const body = request.body as Form;
+    return this.guarded(reply, body, async (parsed) => {
+      this.csrf.assertBrowserSaysSameOrigin(request);
+      const cookie = readCookie(request.headers.cookie, LOGIN_CSRF_COOKIE) ?? '';
+      if (!same(field(body, 'csrf_token', 256), cookie))
+        return this.showLogin(reply, parsed, 'Your sign-in form expired. Please try again.', 403);
+      const email = field(body, 'email', 320).trim();
+      const password = field(body, 'password', 1024);
+      if (!email || !password)
+        return this.showLogin(reply, parsed, 'Enter your email and password.', 400, email);
+      let session: SessionEntity;
+      try {
+        const userAgent = request.headers['user-agent'];
+        const { grant } = await this.auth.authenticate(email, password, {
+          ip: request.ip,
+          userAgent: typeof userAgent === 'string' ? userAgent : undefined,
+        });
+        session = grant.session;
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        if (error.code === 'account_locked') reply.headers(error.headers);
+        return this.showLogin(reply, parsed, loginProblem(error), error.getStatus(), email);
+      }
+      const now = this.clock.now();
+      reply.header('Set-Cookie', await this.browser.cookieFor(session, now));
+      return this.answer(reply, parsed, await this.flow.decide(parsed, session, now, true));
+    });
+  }
+
+  /** Allow / Deny: only within the session the consent page was shown to (its CSRF token). */
+  consent(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const body = request.body as Form;
+    return this.guarded(reply, body, async (parsed) => {
+      this.csrf.assertBrowserSaysSameOrigin(request);
+      const session = await this.browser.fromCookie(request.headers.cookie);
+      if (!session) return this.showLogin(reply, parsed, 'Please sign in again.', 401);
+      if (!same(field(body, 'csrf_token', 256), await this.browser.formToken(session.id)))
+        throw new ApiError(403, 'csrf_failed', 'the consent form does not belong to this session');
+      const decision = field(body, 'decision', 10);
+      if (decision !== 'allow') {
+        const location = this.flow.errorLocation(parsed, 'access_denied', 'the user denied access');
+        return this.redirect(reply, location);
+      }
+      await this.consents.grant(session.userId, parsed.client.clientId, parsed.scopes);
+      return this.redirect(reply, await this.flow.approve(parsed, session));
+    });
+  }
+
+  /** Parses the request and turns its errors into an error page or an error redirect. */
+  private async guarded(
+    reply: FastifyReply,
+    raw: Form,
+    run: (parsed: AuthorizationRequest) => Promise<FastifyReply>,
+  ): Promise<FastifyReply> {
+    let parsed: AuthorizationRequest | undefined;
+    try {
+      parsed = await this.flow.parse(raw);
+      return await run(parsed);
+    } catch (error) {
+      if (error instanceof AuthorizePageError)
+        return sendPage(reply, 400, errorPage(error.description));
+      if (error instanceof AuthorizeRedirectError) {
+        // parse() throws redirect errors only once the client and redirect URI are known good.
+        const target = parsed ?? (await this.flow.redirectTarget(raw));
+        return this.redirect(reply, this.flow.errorLocation(target, error.code, error.description));
+      }
+      if (error instanceof ApiError && error.code === 'csrf_failed')
+        return sendPage(
+          reply,
+          403,
+          errorPage('This form was not sent from auth-api. Go back and try again.'),
+        );
+      throw error;
+    }
+  }
+
+  private async answer(
+    reply: FastifyReply,
+    request: AuthorizationRequest,
+    outcome: AuthorizeOutcome,
+  ): Promise<FastifyReply> {
+    if (outcome.kind === 'redirect') return this.redirect(reply, outcome.location);
+    if (outcome.kind === 'login') return this.showLogin(reply, request);
+    const csrf = await this.browser.formToken(outcome.session.id);
+    const html = consentPage({
+      params: request.params,
+      clientName: request.client.name,
+      scopes: request.scopes,
+      csrf,
+      email: outcome.user.email,
+    });
+    return sendPage(reply, 200, html, request.redirectUri);
+  }
+
+  private showLogin(
+    reply: FastifyReply,
+    request: AuthorizationRequest,
+    error?: string,
+    status = 200,
+    email?: string,
+  ): FastifyReply {
+    const csrf = randomBytes(32).toString('base64url');
+    // Appended: a successful sign-in elsewhere in this reply may have set the session cookie.
+    reply.header(
+      'Set-Cookie',
+      `${LOGIN_CSRF_COOKIE}=${csrf}; Path=${OIDC_COOKIE_PATH}; HttpOnly; Secure; SameSite=Strict`,
+    );
+    const html = loginPage({
+      params: request.params,
+      clientName: request.client.name,
+      csrf,
+      email: email ?? request.loginHint,
+      error,
+    });
+    return sendPage(reply, status, html, request.redirectUri);
+  }
+
+  private redirect(reply: FastifyReply, location: string): FastifyReply {
+    return reply.header('Cache-Control', 'no-store').redirect(location, 303);
+  }
+}
