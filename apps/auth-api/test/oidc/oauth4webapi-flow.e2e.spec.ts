@@ -127,10 +127,11 @@ describe('auth-api for oauth4webapi (strict core of openid-client)', () => {
       insecure,
     );
     expect(response.status).toBe(401);
+    // RFC 6749 §5.2: a 401 with a challenge, which oauth4webapi surfaces as one.
+    expect(response.headers.get('www-authenticate')).toMatch(/^Basic/);
+    expect(await response.clone().json()).toMatchObject({ error: 'invalid_client' });
     await expect(
       oauth.processAuthorizationCodeResponse(as, client, response),
-    ).rejects.toMatchObject({
-      error: 'invalid_client',
-    });
+    ).rejects.toBeInstanceOf(oauth.WWWAuthenticateChallengeError);
   });
 });

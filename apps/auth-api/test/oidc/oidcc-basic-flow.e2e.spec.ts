@@ -134,14 +134,13 @@ describe('OpenID Foundation Basic OP modules (code flow, tokens, UserInfo)', () 
     expect(res.status).toBe(200);
   });
 
-  it('oidcc-scope-email: email and email_verified, at UserInfo', async () => {
+  it('oidcc-scope-email: the email at UserInfo (email_verified only when known)', async () => {
     const { tokens } = await tokensFor(client, { scope: 'openid email' });
     const res = await userinfo({ headers: { authorization: `Bearer ${tokens.access_token}` } });
-    expect(await res.json()).toEqual({
-      sub: user.id,
-      email: user.email,
-      email_verified: expect.any(Boolean),
-    });
+    const claims = (await res.json()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ sub: user.id, email: user.email });
+    // auth-api has no email verification flow, so it may not claim one (OIDC Core §5.1).
+    if ('email_verified' in claims) expect(typeof claims.email_verified).toBe('boolean');
   });
 
   it('oidcc-scope-profile: profile granted; no email claim without the email scope', async () => {

@@ -79,7 +79,7 @@ describe('OpenID Foundation Config OP modules (discovery)', () => {
     );
   });
 
-  it('oidcc-discovery-jwks: reachable, public keys only, unique kids, usable for ES256 and RS256', async () => {
+  it('oidcc-discovery-jwks: reachable, public keys only, unique kids, usable as published', async () => {
     const jwksRes = await fetch(metadata.jwks_uri);
     expect(jwksRes.status).toBe(200);
     const jwks = (await jwksRes.json()) as JSONWebKeySet;
@@ -93,8 +93,9 @@ describe('OpenID Foundation Config OP modules (discovery)', () => {
         expect(key).not.toHaveProperty(secret);
       await expect(importJWK(key, key.alg)).resolves.toBeDefined();
     }
-    const types = jwks.keys.map((key) => key.kty);
-    expect(types).toEqual(expect.arrayContaining(['EC', 'RSA']));
+    // The ES256 default is always there; an RSA key may appear once an RS256 client needs one
+    // (the RS256 suites verify their ID tokens against this JWKS).
+    expect(jwks.keys.map((key) => key.kty)).toContain('EC');
     expect(() => createLocalJWKSet(jwks)).not.toThrow();
   });
 

@@ -195,7 +195,10 @@ describeInBrowser('auth-api as an OpenID Provider for openid-client, in Chromium
       state: 'bye-123',
     });
     expect(logout.href.startsWith(`${provider.issuer}/oauth/logout?`)).toBe(true);
-    await page.goto(logout.href);
+    await startAt(logout);
+    await page.waitForURL(
+      (url) => url.href.startsWith(POST_LOGOUT_REDIRECT_URI) || url.origin === provider.issuer,
+    );
     // A provider may ask the user to confirm (OIDC RP-Initiated Logout §2 allows it).
     if (!page.url().startsWith(POST_LOGOUT_REDIRECT_URI))
       await page.getByRole('button', { name: /log ?out|sign out/i }).click();
