@@ -1,6 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { BrowserlessAgent, fieldNamed, isLoginPage, type Page } from './browserless-agent';
+import {
+  BrowserlessAgent,
+  fieldNamed,
+  isConsentPage,
+  isLoginPage,
+  type Page,
+} from './browserless-agent';
 import { verifyIdToken } from './id-token';
 import {
   authorizationRequest,
@@ -72,6 +78,11 @@ describe('OpenID Foundation Basic OP modules (session, prompt, redirect URI)', (
     const other = await createOidcClient(provider.api, { name: 'not consented yet' });
     const request = await authorizationRequest(provider.issuer, other, { prompt: 'none' });
     expectErrorRedirect(await agent.navigate(request.url), provider, request, 'consent_required');
+  });
+
+  it('prompt=consent: the consent page again, although this client was consented to', async () => {
+    const { landing } = await open({ prompt: 'consent' });
+    expect(landing.page && isConsentPage(landing.page)).toBe(true);
   });
 
   it('oidcc-prompt-login: the login page again despite the session, and a new auth_time', async () => {
