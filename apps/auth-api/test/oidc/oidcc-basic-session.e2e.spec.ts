@@ -182,4 +182,19 @@ describe('OpenID Foundation Basic OP modules (session, prompt, redirect URI)', (
       expectErrorPage(await openWith('https://rp.example/cb?foo=bar&bar=foo'));
     });
   });
+  it('consent is remembered per user and client, and revocable from the account API', async () => {
+    const login = await provider.api
+      .http()
+      .post('/auth/login')
+      .send({ email: user.email, password: user.password })
+      .expect(200);
+    const bearer = { Authorization: `Bearer ${login.body.access_token}` };
+    const listed = await provider.api.http().get('/auth/consents').set(bearer).expect(200);
+    expect(listed.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ client_id: client.clientId })]),
+    );
+    await provider.api.http().delete(`/auth/consents/${client.clientId}`).set(bearer).expect(204);
+    const { request, landing } = await open({ prompt: 'none' });
+    expectErrorRedirect(landing, provider, request, 'consent_required');
+  });
 });
