@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import type { Clock } from './common/clock';
 import { type AuthApiConfig, loadAuthApiConfigModule } from './config/auth-api.config';
 import { installConsoleSecurityHeaders } from './console/console-security-headers';
+import { installOidcCors } from './oidc/oidc-cors';
 
 /** Title and summary of auth-api's OpenAPI document (served at /docs, written by `npm run openapi`). */
 export const AUTH_API_OPENAPI = {
@@ -36,5 +37,6 @@ export async function createAuthApi(options: AuthApiOptions = {}): Promise<NestF
     openApi: AUTH_API_OPENAPI,
   });
   installConsoleSecurityHeaders(app);
+  installOidcCors(app);
   return app;
 }

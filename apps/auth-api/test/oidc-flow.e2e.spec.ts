@@ -155,6 +155,38 @@ describe('auth-api as an OpenID Provider (authorization code + PKCE)', () => {
     });
   });
 
+  it('accepts a pushed authorization request (RFC 9126) through openid-client', async () => {
+    const client = await register({});
+    const config = await configFor(client.client_id, oidc.ClientSecretBasic(client.client_secret!));
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = await oidc.buildAuthorizationUrlWithPAR(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state: 'pushed',
+    });
+    expect(url.searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/);
+    const callback = await authorize(new FormBrowser(issuer), url);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: 'pushed',
+    });
+    expect(tokens.claims()?.email).toBe(email);
+    // The request_uri was consumed with the code.
+    const again = await fetch(url.href, { redirect: 'manual' });
+    expect(again.status).toBe(400);
+    // Pushed parameters are checked at once, as JSON errors.
+    const bad = await api
+      .http()
+      .post('/oauth/par')
+      .auth(client.client_id, client.client_secret!)
+      .type('form')
+      .send({ response_type: 'code', redirect_uri: 'https://evil.example/cb', scope: 'openid' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe('invalid_request');
+  });
+
   it('redeems a code once of 20 parallel attempts, and a replay revokes what it issued', async () => {
     const client = await register({ token_endpoint_auth_method: 'none', first_party: true });
     const config = await configFor(client.client_id, oidc.None());

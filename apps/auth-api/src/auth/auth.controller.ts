@@ -15,6 +15,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { type AuthPrincipal, CurrentUser, Public } from '@jwt-token/auth';
 import { ApiError } from '@jwt-token/service-kit';
 
+import { ClientsService } from '../clients/clients.service';
 import { Client } from '../common/client-context';
 import { UserSessionGuard } from '../common/user-session.guard';
 import { UuidParam } from '../common/uuid-param.pipe';
@@ -34,6 +35,7 @@ export class AuthController {
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(ClientsService) private readonly clients: ClientsService,
   ) {}
 
   @Public()
@@ -105,7 +107,12 @@ export class AuthController {
   @Get('sessions')
   async listSessions(@CurrentUser() principal: AuthPrincipal) {
     const sessions = await this.sessions.listActive(principal.sub);
-    return sessions.map((session) => toSessionView(session, principal.sessionId));
+    const names = new Map<string, string | null>();
+    for (const clientId of new Set(sessions.map((s) => s.clientId).filter((id) => id !== null)))
+      names.set(clientId, (await this.clients.findById(clientId))?.name ?? null);
+    return sessions.map((session) =>
+      toSessionView(session, principal.sessionId, names.get(session.clientId ?? '')),
+    );
   }
 
   @UseGuards(UserSessionGuard)

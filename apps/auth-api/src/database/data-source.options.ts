@@ -9,6 +9,7 @@ import { OAuthClients1732800000001 } from './migrations/1732800000001-oauth-clie
 import { KeyPrepublication1732800000002 } from './migrations/1732800000002-key-prepublication';
 import { AuditEvents1732800000003 } from './migrations/1732800000003-audit-events';
 import { OpenIdConnect1732800000004 } from './migrations/1732800000004-openid-connect';
+import { PushedAuthorizationRequests1732800000005 } from './migrations/1732800000005-pushed-authorization-requests';
 
 export const MIGRATIONS = [
   InitialSchema1732800000000,
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   KeyPrepublication1732800000002,
   AuditEvents1732800000003,
   OpenIdConnect1732800000004,
+  PushedAuthorizationRequests1732800000005,
 ];
 
 /**

@@ -40,6 +40,8 @@ export class MetadataController {
       userinfo_endpoint: `${issuer}/oauth/userinfo`,
       end_session_endpoint: `${issuer}/oauth/logout`,
       jwks_uri: `${issuer}/.well-known/jwks.json`,
+      pushed_authorization_request_endpoint: `${issuer}/oauth/par`,
+      require_pushed_authorization_requests: false,
       revocation_endpoint: `${issuer}/oauth/revoke`,
       introspection_endpoint: `${issuer}/oauth/introspect`,
       scopes_supported: ['openid', 'profile', 'email'],

@@ -18,6 +18,8 @@ export interface AuthorizationRequest {
   idTokenHint?: string;
   /** The parameters as received (the known ones), carried by the hosted pages' forms. */
   params: Record<string, string>;
+  /** Set when the request was pushed (RFC 9126): consumed when the code is issued. */
+  requestUri?: string;
 }
 
 /** The parameters the hosted pages carry from step to step; any other is ignored. */
@@ -85,8 +87,6 @@ export function parseAuthorizationRequest(
   }
   if (single(raw, 'request', invalid) !== undefined)
     throw new AuthorizeRedirectError('request_not_supported', 'request objects are not supported');
-  if (single(raw, 'request_uri', invalid) !== undefined)
-    throw new AuthorizeRedirectError('request_uri_not_supported', 'request_uri is not supported');
   if (params.response_type !== 'code')
     throw new AuthorizeRedirectError('unsupported_response_type', 'response_type must be code');
   if (params.response_mode !== undefined && params.response_mode !== 'query')

@@ -21,8 +21,7 @@ export type AuthorizeErrorCode =
   | 'login_required'
   | 'consent_required'
   | 'interaction_required'
-  | 'request_not_supported'
-  | 'request_uri_not_supported';
+  | 'request_not_supported';
 
 /** Redirected to the client's validated redirect URI. */
 export class AuthorizeRedirectError extends Error {

@@ -10,9 +10,16 @@ import {
   resolveClientPart,
 } from './authorization-request';
 import { AuthorizationCodes } from './authorization-codes.service';
-import { type AuthorizeErrorCode, AuthorizeRedirectError } from './authorize-errors';
+import {
+  AuthorizePageError,
+  type AuthorizeErrorCode,
+  AuthorizeRedirectError,
+} from './authorize-errors';
 import { ConsentsService } from './consents.service';
 import { IdTokens } from './id-tokens';
+import { PushedRequests } from './pushed-requests.service';
+
+type Raw = Record<string, unknown> | undefined | null;
 
 /** What the authorization endpoint does next. */
 export type AuthorizeOutcome =
@@ -33,21 +40,50 @@ export class AuthorizeFlow {
     @Inject(ConsentsService) private readonly consents: ConsentsService,
     @Inject(AuthorizationCodes) private readonly codes: AuthorizationCodes,
     @Inject(IdTokens) private readonly idTokens: IdTokens,
+    @Inject(PushedRequests) private readonly pushed: PushedRequests,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
   ) {}
 
   /** Validates a request; throws an `AuthorizePageError` or an `AuthorizeRedirectError`. */
-  async parse(raw: Record<string, unknown> | undefined | null): Promise<AuthorizationRequest> {
+  async parse(raw: Raw): Promise<AuthorizationRequest> {
+    const pushed = await this.pushedParams(raw);
+    if (pushed) {
+      const { client, redirectUri } = await resolveClientPart(pushed.params, (id) =>
+        this.clients.findById(id),
+      );
+      return {
+        ...parseAuthorizationRequest(pushed.params, client, redirectUri),
+        // The hosted pages carry the reference, not the parameters it stands for.
+        params: { client_id: client.clientId, request_uri: pushed.requestUri },
+        requestUri: pushed.requestUri,
+      };
+    }
     const { client, redirectUri } = await resolveClientPart(raw, (id) => this.clients.findById(id));
     return parseAuthorizationRequest(raw, client, redirectUri);
   }
 
+  /**
+   * RFC 9126 §4: with `request_uri`, the pushed parameters are the request (any others sent
+   * alongside are ignored); an unknown, expired or used one, or another client's, is an error page.
+   */
+  private async pushedParams(
+    raw: Raw,
+  ): Promise<{ requestUri: string; params: Record<string, string> } | null> {
+    const requestUri = raw?.request_uri;
+    if (requestUri === undefined) return null;
+    const clientId = raw?.client_id;
+    if (typeof requestUri !== 'string' || typeof clientId !== 'string')
+      throw new AuthorizePageError('request_uri and client_id must appear once');
+    const params = await this.pushed.resolve(requestUri, clientId);
+    if (!params) throw new AuthorizePageError('request_uri is invalid, expired or already used');
+    return { requestUri, params: { ...params, client_id: clientId } };
+  }
+
   /** The redirect URI and state of a request whose client part is valid (for its errors). */
-  async redirectTarget(
-    raw: Record<string, unknown> | undefined | null,
-  ): Promise<{ redirectUri: string; state?: string }> {
-    const { redirectUri } = await resolveClientPart(raw, (id) => this.clients.findById(id));
-    const state = raw?.state;
+  async redirectTarget(raw: Raw): Promise<{ redirectUri: string; state?: string }> {
+    const source = (await this.pushedParams(raw))?.params ?? raw;
+    const { redirectUri } = await resolveClientPart(source, (id) => this.clients.findById(id));
+    const state = source?.state;
     return { redirectUri, state: typeof state === 'string' ? state : undefined };
   }
 
@@ -87,6 +123,7 @@ export class AuthorizeFlow {
   /** Issues the code and answers where to send the browser. */
   async approve(request: AuthorizationRequest, session: SessionEntity): Promise<string> {
     const code = await this.codes.issue(request, session);
+    if (request.requestUri) await this.pushed.consume(request.requestUri);
     return this.location(request.redirectUri, { code, state: request.state });
   }
 

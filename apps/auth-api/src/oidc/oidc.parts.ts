@@ -9,6 +9,8 @@ import { ConsentsService } from './consents.service';
 import { IdTokenKeys } from './id-token-keys';
 import { IdTokens } from './id-tokens';
 import { LogoutController } from './logout.controller';
+import { ParController } from './par.controller';
+import { PushedRequests } from './pushed-requests.service';
 import { UserInfoController } from './userinfo.controller';
 
 /** The OpenID Provider's controllers, for AppModule. */
@@ -17,6 +19,7 @@ export const OIDC_CONTROLLERS = [
   UserInfoController,
   LogoutController,
   ConsentsController,
+  ParController,
 ];
 
 /** The OpenID Provider's providers, for AppModule. */
@@ -29,4 +32,5 @@ export const OIDC_PROVIDERS = [
   ConsentsService,
   IdTokenKeys,
   IdTokens,
+  PushedRequests,
 ];

@@ -14,6 +14,7 @@ import {
   time,
 } from './dom.js';
 import { session } from './session.js';
+import { loadConsents } from './view-consents.js';
 
 /** `12:34` (or `1:02:03`) until `ms`; `expired` after. */
 function remaining(ms) {
@@ -57,6 +58,7 @@ export function renderAccount(main, { navigate, flash }) {
   const profile = h('div');
   const token = h('div');
   const sessions = h('div');
+  const consents = h('div');
   const grid = h(
     'div',
     { class: 'grid grid-2' },
@@ -67,6 +69,7 @@ export function renderAccount(main, { navigate, flash }) {
     ),
     h('div', { class: 'span-2' }, section('Access token', token)),
     h('div', { class: 'span-2' }, section('Sessions', sessions)),
+    h('div', { class: 'span-2' }, section('Applications', consents)),
   );
   main.append(pageMessage, grid);
 
@@ -120,6 +123,7 @@ export function renderAccount(main, { navigate, flash }) {
   };
   renderToken();
   loadSessions(sessions, navigate);
+  loadConsents(consents);
 
   const timer = setInterval(tick, 1000);
   const onChange = (event) => {
@@ -223,6 +227,10 @@ async function loadSessions(container, navigate) {
               ? [' ', h('span', { class: 'badge badge-current', text: 'This session' })]
               : null,
           ],
+        },
+        {
+          label: 'Application',
+          cell: (s) => h('span', { text: s.client ? (s.client.name ?? s.client.id) : 'auth-api' }),
         },
         { label: 'IP address', cell: (s) => h('span', { class: 'mono', text: s.ip ?? '—' }) },
         { label: 'Signed in', cell: (s) => time(s.createdAt) },

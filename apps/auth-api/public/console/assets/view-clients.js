@@ -47,6 +47,18 @@ export function renderClients(main) {
                 ? c.scopes.map((s) => [h('code', { text: s }), ' '])
                 : h('span', { class: 'muted', text: 'none' }),
           },
+          {
+            label: 'Kind',
+            cell: (c) =>
+              c.grant_types.includes('authorization_code')
+                ? [
+                    h('span', {
+                      text: `Sign-in (${c.token_endpoint_auth_method === 'none' ? 'public' : 'confidential'}${c.first_party ? ', first party' : ''}) `,
+                    }),
+                    ...c.redirect_uris.map((uri) => [h('code', { text: uri }), ' ']),
+                  ]
+                : h('span', { text: 'Service' }),
+          },
           { label: 'Created', cell: (c) => time(c.createdAt) },
           {
             label: 'Actions',
@@ -94,10 +106,26 @@ export function renderClients(main) {
       field({
         label: 'Scopes',
         name: 'scopes',
-        hint: 'Separated by spaces, e.g. stats:read',
+        hint: 'Separated by spaces, e.g. stats:read (OpenID Connect: openid profile email)',
         autocomplete: 'off',
         spellcheck: 'false',
       }),
+      field({
+        label: 'Redirect URIs',
+        name: 'redirect_uris',
+        hint: 'For a sign-in application (OpenID Connect): exact URIs separated by spaces',
+        autocomplete: 'off',
+        spellcheck: 'false',
+      }),
+      field({
+        label: 'Post-logout redirect URIs',
+        name: 'post_logout_redirect_uris',
+        hint: 'Where the application may send the user after signing out',
+        autocomplete: 'off',
+        spellcheck: 'false',
+      }),
+      field({ label: 'Public client (PKCE only, no secret)', name: 'public', type: 'checkbox' }),
+      field({ label: 'First party (no consent page)', name: 'first_party', type: 'checkbox' }),
       h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Create client' })),
     ),
   );
@@ -105,7 +133,20 @@ export function renderClients(main) {
     event.preventDefault();
     resetErrors(form);
     const name = form.elements.name.value.trim();
-    const scopes = [...new Set(form.elements.scopes.value.split(/\s+/).filter(Boolean))];
+    const words = (input) => [...new Set(input.value.split(/\s+/).filter(Boolean))];
+    const scopes = words(form.elements.scopes);
+    const redirectUris = words(form.elements.redirect_uris);
+    const postLogout = words(form.elements.post_logout_redirect_uris);
+    const body = { name };
+    if (redirectUris.length > 0) {
+      body.redirect_uris = redirectUris;
+      if (scopes.length > 0) body.scopes = scopes;
+      if (postLogout.length > 0) body.post_logout_redirect_uris = postLogout;
+      if (form.elements.public.checked) body.token_endpoint_auth_method = 'none';
+      body.first_party = form.elements.first_party.checked;
+    } else {
+      body.scopes = scopes;
+    }
     if (!name) {
       showFormError(form, {
         message: 'Give the client a name.',
@@ -115,7 +156,7 @@ export function renderClients(main) {
     }
     let client;
     try {
-      client = await busy(form, () => api('POST', '/clients', { name, scopes }));
+      client = await busy(form, () => api('POST', '/clients', body));
     } catch (error) {
       showFormError(form, error);
       return;
@@ -166,13 +207,15 @@ function showSecret(container, client) {
         h('code', { id: 'new-client-id', text: client.client_id }),
         copy(client.client_id, 'id'),
       ),
-      h('dt', { text: 'Client secret' }),
-      h(
-        'dd',
-        {},
-        h('code', { id: 'new-client-secret', text: client.client_secret }),
-        copy(client.client_secret, 'secret'),
-      ),
+      client.client_secret ? h('dt', { text: 'Client secret' }) : null,
+      client.client_secret
+        ? h(
+            'dd',
+            {},
+            h('code', { id: 'new-client-secret', text: client.client_secret }),
+            copy(client.client_secret, 'secret'),
+          )
+        : null,
       h('dt', { text: 'Scopes' }),
       h('dd', { text: client.scopes.join(' ') || 'none' }),
     ),

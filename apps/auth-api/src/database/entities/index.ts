@@ -2,6 +2,7 @@ import { AuditEventEntity } from './audit-event.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ConsentEntity } from './consent.entity';
 import { OAuthClientEntity } from './oauth-client.entity';
+import { PushedRequestEntity } from './pushed-request.entity';
 import { RevokedTokenEntity } from './revoked-token.entity';
 import { ServerSecretEntity } from './server-secret.entity';
 import { SessionEntity } from './session.entity';
@@ -13,6 +14,7 @@ export {
   AuthorizationCodeEntity,
   ConsentEntity,
   OAuthClientEntity,
+  PushedRequestEntity,
   RevokedTokenEntity,
   ServerSecretEntity,
   SessionEntity,
@@ -30,4 +32,5 @@ export const ENTITIES = [
   AuditEventEntity,
   AuthorizationCodeEntity,
   ConsentEntity,
+  PushedRequestEntity,
 ];
