@@ -85,6 +85,10 @@ describe(`DirectStatements (${TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'})`, ()
       revokedReason: null,
       userAgent: 'Mozilla/5.0 "quoted" \'and\' ; DROP TABLE sessions; --',
       ip: null,
+      clientId: 'app_client',
+      parentId: randomUUID(),
+      scope: 'openid email',
+      authTime: now - 1000,
     });
     await direct.insert(SessionEntity, session);
     expect(await dataSource.getRepository(SessionEntity).findOneBy({ id: session.id })).toEqual(

@@ -247,5 +247,36 @@ describe('auth-api OpenID Provider: prompts, consent and client binding', () => 
     expect(bad.headers['www-authenticate']).toContain('error="invalid_token"');
     // The client's token manages no account at auth-api.
     await api.http().get('/auth/me').auth(tokens.access_token, { type: 'bearer' }).expect(403);
+    // Deleting the client ends its tokens at once.
+    const own = await register({ token_endpoint_auth_method: 'none' });
+    const ownConfig = await oidc.discovery(new URL(issuer), own.client_id, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const start = await authorizeUrl();
+    const ownUrl = new URL(start.url);
+    ownUrl.searchParams.set('client_id', own.client_id);
+    const ownTokens = await oidc.authorizationCodeGrant(
+      ownConfig,
+      await signIn(new FormBrowser(issuer), ownUrl),
+      {
+        pkceCodeVerifier: start.verifier,
+        expectedState: 'st',
+      },
+    );
+    await api
+      .http()
+      .get('/oauth/userinfo')
+      .auth(ownTokens.access_token, { type: 'bearer' })
+      .expect(200);
+    await api
+      .http()
+      .delete(`/clients/${own.client_id}`)
+      .auth(admin, { type: 'bearer' })
+      .expect(204);
+    await api
+      .http()
+      .get('/oauth/userinfo')
+      .auth(ownTokens.access_token, { type: 'bearer' })
+      .expect(401);
   });
 });
