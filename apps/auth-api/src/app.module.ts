@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule } from '@jwt-token/auth';
 import { ApiExceptionFilter, LoggingModule, MetricsModule } from '@jwt-token/service-kit';
 
+import { ACCOUNT_CONTROLLERS, ACCOUNT_PROVIDERS } from './account/account.parts';
 import { UsersAdminController } from './admin/users-admin.controller';
 import { UsersAdminService } from './admin/users-admin.service';
 import { AuthController } from './auth/auth.controller';
@@ -92,6 +93,7 @@ export class AppModule {
         MetadataController,
         HealthController,
         ...CONSOLE_CONTROLLERS,
+        ...ACCOUNT_CONTROLLERS,
       ],
       providers: [
         AuthService,
@@ -104,6 +106,7 @@ export class AppModule {
         ApiExceptionFilter,
         { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
         ...CONSOLE_PROVIDERS,
+        ...ACCOUNT_PROVIDERS,
       ],
     };
   }

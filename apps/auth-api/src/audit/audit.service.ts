@@ -26,6 +26,11 @@ export const AUDIT_EVENT_TYPES = [
   'client.created',
   'client.deleted',
   'key.rotated',
+  'email_verification.sent',
+  'email.verified',
+  'password_reset.requested',
+  'password_reset.completed',
+  'password_reset.failed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -22,6 +22,7 @@ import { SessionsService, type ClientContext } from '../sessions/sessions.servic
 import { toSessionView } from '../sessions/session.view';
 import { toAccountView } from '../users/user.view';
 import { UsersService } from '../users/users.service';
+import { EmailVerificationService } from '../account/email-verification.service';
 import { AuditService } from '../audit/audit.service';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto';
@@ -34,6 +35,7 @@ export class AuthController {
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(EmailVerificationService) private readonly verification: EmailVerificationService,
   ) {}
 
   @Public()
@@ -42,6 +44,7 @@ export class AuthController {
   async register(@Body() dto: RegisterDto) {
     const user = await this.users.create(dto.email, dto.password);
     await this.audit.record({ type: 'user.registered', actorId: user.id, subjectId: user.id });
+    this.verification.sendLater(user);
     return toAccountView(user);
   }
 

@@ -25,6 +25,8 @@ export class TokenIssuer {
       clientId: FIRST_PARTY_CLIENT_ID,
       roles: user.roles,
       sessionId: grant.session.id,
+      // OpenID Connect's claim name (RFC 9068 §2.2.3.1 lets access tokens carry it).
+      claims: { email_verified: user.emailVerified },
     });
     this.metrics.tokenIssued(grantType);
     return {

@@ -8,12 +8,14 @@ import { InitialSchema1732800000000 } from './migrations/1732800000000-initial-s
 import { OAuthClients1732800000001 } from './migrations/1732800000001-oauth-clients';
 import { KeyPrepublication1732800000002 } from './migrations/1732800000002-key-prepublication';
 import { AuditEvents1732800000003 } from './migrations/1732800000003-audit-events';
+import { MailAndAccountTokens1732800000010 } from './migrations/1732800000010-mail-and-account-tokens';
 
 export const MIGRATIONS = [
   InitialSchema1732800000000,
   OAuthClients1732800000001,
   KeyPrepublication1732800000002,
   AuditEvents1732800000003,
+  MailAndAccountTokens1732800000010,
 ];
 
 /**

@@ -1,4 +1,6 @@
+import { AccountTokenEntity } from './account-token.entity';
 import { AuditEventEntity } from './audit-event.entity';
+import { MailMessageEntity } from './mail-message.entity';
 import { OAuthClientEntity } from './oauth-client.entity';
 import { RevokedTokenEntity } from './revoked-token.entity';
 import { ServerSecretEntity } from './server-secret.entity';
@@ -7,7 +9,9 @@ import { SigningKeyEntity } from './signing-key.entity';
 import { UserEntity } from './user.entity';
 
 export {
+  AccountTokenEntity,
   AuditEventEntity,
+  MailMessageEntity,
   OAuthClientEntity,
   RevokedTokenEntity,
   ServerSecretEntity,
@@ -15,6 +19,9 @@ export {
   SigningKeyEntity,
   UserEntity,
 };
+
+export type { AccountTokenPurpose } from './account-token.entity';
+export type { MailStatus } from './mail-message.entity';
 
 export const ENTITIES = [
   UserEntity,
@@ -24,4 +31,6 @@ export const ENTITIES = [
   OAuthClientEntity,
   RevokedTokenEntity,
   AuditEventEntity,
+  AccountTokenEntity,
+  MailMessageEntity,
 ];
