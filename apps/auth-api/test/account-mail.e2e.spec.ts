@@ -237,3 +237,52 @@ describe('auth-api: email verification and password reset over a real SMTP serve
       .expect(200);
   });
 });
+
+describe('auth-api: hostile input on the account endpoints', () => {
+  let api: TestAuthApi;
+
+  beforeAll(async () => {
+    api = await startAuthApi();
+  });
+  afterAll(() => api.close());
+
+  it.each([
+    ['/auth/verify-email', {}],
+    ['/auth/verify-email', { token: 'x'.repeat(300) }],
+    ['/auth/verify-email', { token: 42 }],
+    ['/auth/verify-email', { token: ['a', 'b'] }],
+    ['/auth/verify-email', { email: 'a@b.c', code: '12345' }],
+    ['/auth/verify-email', { email: { $ne: 1 }, code: '123456' }],
+    ['/auth/verify-email/resend', { email: 'not an email' }],
+    ['/auth/verify-email/resend', { email: ['a@b.c'] }],
+    ['/auth/password-reset', { email: `${'a'.repeat(400)}@example.com` }],
+    ['/auth/password-reset', { email: null }],
+    ['/auth/password-reset/confirm', { token: '\u0000', password: 'long enough password' }],
+    ['/auth/password-reset/confirm', { email: 'a@b.c', code: '000000', password: 'short' }],
+    ['/auth/password-reset/confirm', { token: 'A'.repeat(43), password: { toString: 1 } }],
+  ])('%s %j → 4xx', async (path, body) => {
+    const res = await api.http().post(path).send(body);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it.each([
+    '/account/verify-email?token=',
+    '/account/verify-email?token[]=a&token[]=b',
+    '/account/verify-email?token=%00%ff',
+    `/account/reset-password?token=${'A'.repeat(43)}%3Cscript%3E`,
+  ])('GET %s → 400 page, nothing reflected', async (path) => {
+    const res = await api.http().get(path);
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('<script');
+  });
+
+  it('POST pages with odd bodies → 400 page', async () => {
+    for (const path of ['/account/verify-email', '/account/reset-password']) {
+      const json = await api.http().post(path).send([1, 2]);
+      expect(json.status).toBe(400);
+      const form = await api.http().post(path).type('form').send('token=a&token=b&password=x');
+      expect(form.status).toBe(400);
+    }
+  });
+});
