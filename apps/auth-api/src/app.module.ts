@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthModule } from '@jwt-token/auth';
 import { ApiExceptionFilter, LoggingModule, MetricsModule } from '@jwt-token/service-kit';
 
+import { ACCOUNT_CONTROLLERS, ACCOUNT_PROVIDERS } from './account/account.parts';
 import { UsersAdminController } from './admin/users-admin.controller';
 import { UsersAdminService } from './admin/users-admin.service';
 import { AuthController } from './auth/auth.controller';
@@ -94,6 +95,7 @@ export class AppModule {
         HealthController,
         ...CONSOLE_CONTROLLERS,
         ...OIDC_CONTROLLERS,
+        ...ACCOUNT_CONTROLLERS,
       ],
       providers: [
         AuthService,
@@ -107,6 +109,7 @@ export class AppModule {
         { provide: APP_INTERCEPTOR, useClass: AuditContextInterceptor },
         ...CONSOLE_PROVIDERS,
         ...OIDC_PROVIDERS,
+        ...ACCOUNT_PROVIDERS,
       ],
     };
   }

@@ -24,6 +24,7 @@ import { dataSourceOptions } from './database/data-source.options';
 import { DirectStatements } from './database/direct-statements';
 import { ENTITIES } from './database/entities';
 import { DbSigningKeyStore } from './keys/signing-key.store';
+import { MailService } from './mail/mail.service';
 import { RevokedTokensService } from './oauth/revoked-tokens.service';
 import { refreshTokenCodecProvider } from './sessions/refresh-token-codec.provider';
 import { SessionRevocationChecker } from './sessions/session-revocation.checker';
@@ -65,6 +66,7 @@ export class CoreModule {
       SessionsService,
       ClientsService,
       AuditService,
+      MailService,
       RevokedTokensService,
       SessionRevocationChecker,
       ...(config.redisUrl

@@ -82,6 +82,7 @@ describe('auth-api: user administration', () => {
       email: ADMIN.ADMIN_EMAIL,
       roles: ['admin'],
       disabled: false,
+      emailVerified: true,
       createdAt: expect.any(String),
     });
     expect(JSON.stringify(all.body)).not.toMatch(/argon2|password|failed/i);
@@ -113,6 +114,7 @@ describe('auth-api: user administration', () => {
       email: user.email,
       roles: ['user'],
       disabled: false,
+      emailVerified: false,
       createdAt: expect.any(String),
     });
     expect(

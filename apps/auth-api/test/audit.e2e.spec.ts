@@ -67,7 +67,10 @@ describe('auth-api: the audit log', () => {
       .expect(204);
 
     const { items } = await events({ subject: userId, limit: '50' });
-    const types = items.map((e: { type: string }) => e.type).reverse();
+    const all: string[] = items.map((e: { type: string }) => e.type).reverse();
+    // The verification mail goes out after the registration's answer, so its event has no fixed place.
+    expect(all).toContain('email_verification.sent');
+    const types = all.filter((type) => type !== 'email_verification.sent');
     expect(types).toEqual([
       'user.registered',
       'login.failed',

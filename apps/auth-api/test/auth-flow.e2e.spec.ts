@@ -29,6 +29,7 @@ describe('auth-api: register, login, refresh, logout', () => {
       id: expect.any(String),
       email: 'mixed@example.com',
       roles: ['user'],
+      emailVerified: false,
       createdAt: expect.any(String),
     });
     expect(JSON.stringify(res.body)).not.toContain('argon2');
@@ -143,6 +144,7 @@ describe('auth-api: register, login, refresh, logout', () => {
       id: user.id,
       email: user.email,
       roles: ['user'],
+      emailVerified: false,
       createdAt: expect.any(String),
     });
     const none = await api.http().get('/auth/me').expect(401);

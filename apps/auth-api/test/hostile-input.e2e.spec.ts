@@ -166,6 +166,7 @@ describe('auth-api: random bodies against DTO validation (fast-check)', () => {
       id: user.id,
       email: user.email,
       roles: ['user'],
+      emailVerified: false,
       createdAt: expect.any(String),
     });
     // The password is unchanged: random bodies never carried the right current password.

@@ -105,6 +105,17 @@ describe(TokenService.name, () => {
       expect(issued.claims).toMatchObject({ aud: 'other-api', exp: issued.claims.iat + 30 });
       await expect(service.verify(issued.token)).resolves.toBeDefined();
     });
+
+    it('adds claims about the subject, which never replace a registered one', async () => {
+      const issued = await service.sign({
+        sub: 'u',
+        clientId: 'c',
+        claims: { email_verified: true, sub: 'someone-else', iss: 'http://evil.test' },
+      });
+      expect(issued.claims).toMatchObject({ email_verified: true, sub: 'u', iss: ISSUER });
+      const principal = await service.verify(issued.token);
+      expect(principal.claims.email_verified).toBe(true);
+    });
   });
 
   it('signs with whichever key the store hands out, as the store rotates and reloads keys', async () => {

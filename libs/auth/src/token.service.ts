@@ -23,6 +23,12 @@ export interface AccessTokenInput {
   audience?: string | string[];
   /** Overrides the lifetime in seconds (default: `accessTokenTtlSeconds`). */
   expiresInSeconds?: number;
+  /**
+   * More claims about the subject (e.g. OpenID's `email_verified`). They never replace a
+   * registered claim this service sets (`iss`, `sub`, `aud`, `exp`, `iat`, `jti`, `client_id`,
+   * `scope`, `roles`, `sid`).
+   */
+  claims?: Record<string, string | number | boolean>;
 }
 
 /** A freshly signed access token. */
@@ -40,6 +46,7 @@ export interface IssuedAccessToken {
  * @example
  * ```ts
  * const { token, expiresIn } = await tokens.sign({ sub: user.id, clientId: 'web', roles: user.roles });
+ * const verified = await tokens.sign({ sub: user.id, clientId: 'web', claims: { email_verified: true } });
  * const principal = await tokens.verify(token);
  * ```
  */
@@ -72,6 +79,7 @@ export class TokenService {
     const iat = Math.floor(this.options.clock.now() / 1000);
     const scope = Array.isArray(input.scope) ? input.scope.join(' ') : (input.scope ?? '');
     const claims: AccessTokenClaims = {
+      ...input.claims,
       iss: this.options.issuer,
       sub: input.sub,
       aud: input.audience ?? this.options.audiences[0],

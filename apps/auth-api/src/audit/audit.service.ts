@@ -30,6 +30,11 @@ export const AUDIT_EVENT_TYPES = [
   'consent.granted',
   'consent.revoked',
   'session.oidc_logout',
+  'email_verification.sent',
+  'email.verified',
+  'password_reset.requested',
+  'password_reset.completed',
+  'password_reset.failed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -23,6 +23,7 @@ import { SessionsService, type ClientContext } from '../sessions/sessions.servic
 import { toSessionView } from '../sessions/session.view';
 import { toAccountView } from '../users/user.view';
 import { UsersService } from '../users/users.service';
+import { EmailVerificationService } from '../account/email-verification.service';
 import { AuditService } from '../audit/audit.service';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto';
@@ -36,6 +37,7 @@ export class AuthController {
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(ClientsService) private readonly clients: ClientsService,
+    @Inject(EmailVerificationService) private readonly verification: EmailVerificationService,
   ) {}
 
   @Public()
@@ -44,6 +46,7 @@ export class AuthController {
   async register(@Body() dto: RegisterDto) {
     const user = await this.users.create(dto.email, dto.password);
     await this.audit.record({ type: 'user.registered', actorId: user.id, subjectId: user.id });
+    this.verification.sendLater(user);
     return toAccountView(user);
   }
 

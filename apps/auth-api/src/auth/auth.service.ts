@@ -128,6 +128,11 @@ export class AuthService {
       this.metrics.login('failure');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
+    // Only after the password: a guesser learns nothing about unverified accounts.
+    if (this.config.requireVerifiedEmail && !user.emailVerified) {
+      this.metrics.login('failure');
+      throw new ApiError(403, 'email_not_verified', 'confirm your email address before signing in');
+    }
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
     }

@@ -29,6 +29,8 @@ export class TokenIssuer {
       roles: clientId ? [] : user.roles,
       sessionId: grant.session.id,
       ...(scope ? { scope } : {}),
+      // OpenID Connect's claim name (RFC 9068 §2.2.3.1 lets access tokens carry it).
+      claims: { email_verified: user.emailVerified },
     });
     this.metrics.tokenIssued(grantType);
     return {

@@ -10,6 +10,7 @@ import { ClientsService } from '../clients/clients.service';
 import { clientDtoFromOptions } from './client-options';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../auth/dto/credentials.dto';
 import { DbSigningKeyStore } from '../keys/signing-key.store';
+import { MailService } from '../mail/mail.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { type Role, ROLES } from '../users/roles';
 import { toUserView } from '../users/user.view';
@@ -74,7 +75,8 @@ export const COMMANDS: Record<string, { usage: string; run(input: CommandInput):
           throw new CliError(`the password must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
         }
         try {
-          const user = await app.get(UsersService).create(email, password, roles);
+          // The operator vouches for the address they typed.
+          const user = await app.get(UsersService).create(email, password, roles, true);
           await app
             .get(AuditService)
             .record({ type: 'user.registered', actorId: 'cli', subjectId: user.id });
@@ -137,6 +139,24 @@ export const COMMANDS: Record<string, { usage: string; run(input: CommandInput):
           .get(AuditService)
           .record({ type: 'user.enabled', actorId: 'cli', subjectId: user.id });
         print(`${user.email}: enabled`);
+      },
+    },
+    'mail:list': {
+      usage: 'mail:list [--limit 20]   (the dev outbox without SMTP_URL; failed sends with it)',
+      async run({ app, options, print }) {
+        const limit = Number(options.limit ?? 20);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+          throw new CliError('--limit must be an integer from 1 to 200');
+        const mail = app.get(MailService);
+        const { items, total } = await mail.list(0, limit);
+        for (const message of items) {
+          print(
+            `${message.createdAt}  ${message.status.padEnd(6)}  ${message.to}  ${message.subject}`,
+          );
+          if (message.error) print(`    error: ${message.error}`);
+          for (const line of message.text?.split('\n') ?? []) print(`    ${line}`);
+        }
+        print(`${items.length} of ${total} message(s) (${mail.mode})`);
       },
     },
     'keys:rotate': {

@@ -35,6 +35,13 @@ export interface AuthApiConfig extends CommonServiceConfig {
   keyEncryptionKey?: string;
   /** Seconds between reloads of the signing keys from the database (other instances may rotate). */
   keyReloadSeconds: number;
+  /** `smtp://` / `smtps://` server for mail; undefined keeps mail in the database (dev outbox). */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** Base of the links in mails (verification, reset): PUBLIC_URL, else the issuer. */
+  publicUrl: string;
+  /** Login refuses accounts whose email is not verified (403 `email_not_verified`). */
+  requireVerifiedEmail: boolean;
 }
 
 const DAY = 24 * 60 * 60;
@@ -66,6 +73,7 @@ export function loadAuthApiConfig(
     throw new ConfigError('KEY_ENCRYPTION_KEY is invalid: expected at least 32 characters');
   }
   const issuer = env.url('AUTH_ISSUER', 'http://localhost:3000', ['http', 'https']) as string;
+  const publicUrl = env.url('PUBLIC_URL', issuer, ['http', 'https']) as string;
   return {
     ...readCommonConfig(env, 3000),
     dataDir,
@@ -85,7 +93,20 @@ export function loadAuthApiConfig(
     rateLimitPerMinute: env.integer('RATE_LIMIT_PER_MINUTE', 120, { min: 1, max: 1_000_000 }),
     keyEncryptionKey,
     keyReloadSeconds: env.integer('KEY_RELOAD_SECONDS', 5, { min: 1, max: 3600 }),
+    smtpUrl: env.url('SMTP_URL', undefined, ['smtp', 'smtps']),
+    mailFrom: readMailFrom(env.string('MAIL_FROM', 'auth-api <no-reply@localhost>')),
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    requireVerifiedEmail: env.boolean('REQUIRE_VERIFIED_EMAIL', false),
   };
+}
+
+/** `MAIL_FROM`: `name <address>` or a bare address, one line (it becomes a header). */
+function readMailFrom(value: string): string {
+  const address = /<([^<>\s]+@[^<>\s]+)>$/.exec(value)?.[1] ?? value;
+  if (/[\r\n]/.test(value) || !/^[^@\s<>]+@[^@\s<>]+$/.test(address)) {
+    throw new ConfigError('MAIL_FROM is invalid: expected an address or "Name <address>"');
+  }
+  return value;
 }
 
 /** Injection token of the {@link AuthApiConfig}; its provider takes it from `ConfigService`. */

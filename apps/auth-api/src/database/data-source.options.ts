@@ -10,6 +10,7 @@ import { KeyPrepublication1732800000002 } from './migrations/1732800000002-key-p
 import { AuditEvents1732800000003 } from './migrations/1732800000003-audit-events';
 import { OpenIdConnect1732800000004 } from './migrations/1732800000004-openid-connect';
 import { PushedAuthorizationRequests1732800000005 } from './migrations/1732800000005-pushed-authorization-requests';
+import { MailAndAccountTokens1732800000010 } from './migrations/1732800000010-mail-and-account-tokens';
 
 export const MIGRATIONS = [
   InitialSchema1732800000000,
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   AuditEvents1732800000003,
   OpenIdConnect1732800000004,
   PushedAuthorizationRequests1732800000005,
+  MailAndAccountTokens1732800000010,
 ];
 
 /**

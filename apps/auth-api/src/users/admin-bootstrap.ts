@@ -20,7 +20,7 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     if (!adminEmail || !adminPassword) return;
     if (await this.users.findByEmail(adminEmail)) return;
     try {
-      const admin = await this.users.create(adminEmail, adminPassword, ['admin']);
+      const admin = await this.users.create(adminEmail, adminPassword, ['admin'], true);
       this.logger.log(`created admin ${admin.email}`);
     } catch (error) {
       // Another instance created it a moment ago.

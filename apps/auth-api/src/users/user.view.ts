@@ -6,15 +6,17 @@ export interface UserView {
   email: string;
   roles: string[];
   disabled: boolean;
+  emailVerified: boolean;
   createdAt: string;
 }
 
-/** A user as they see themselves (`/auth/register`, `/auth/me`): the contract's four fields. */
+/** A user as they see themselves (`/auth/register`, `/auth/me`): all but `disabled`. */
 export function toAccountView(user: UserEntity): Omit<UserView, 'disabled'> {
   return {
     id: user.id,
     email: user.email,
     roles: user.roles,
+    emailVerified: user.emailVerified,
     createdAt: new Date(user.createdAt).toISOString(),
   };
 }
@@ -25,6 +27,7 @@ export function toUserView(user: UserEntity): UserView {
     email: user.email,
     roles: user.roles,
     disabled: user.disabled,
+    emailVerified: user.emailVerified,
     createdAt: new Date(user.createdAt).toISOString(),
   };
 }

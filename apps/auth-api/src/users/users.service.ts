@@ -30,7 +30,12 @@ export class UsersService {
   ) {}
 
   /** Creates a user; 409 `email_taken` when the (normalised) email exists, even under a race. */
-  async create(email: string, password: string, roles: Role[] = ['user']): Promise<UserEntity> {
+  async create(
+    email: string,
+    password: string,
+    roles: Role[] = ['user'],
+    emailVerified = false,
+  ): Promise<UserEntity> {
     const now = this.clock.now();
     const user = this.users.create({
       id: randomUUID(),
@@ -38,6 +43,7 @@ export class UsersService {
       passwordHash: await this.hasher.hash(password),
       roles,
       disabled: false,
+      emailVerified,
       failedLogins: 0,
       lockedUntil: null,
       createdAt: now,
@@ -75,6 +81,10 @@ export class UsersService {
     changes: Partial<Pick<UserEntity, 'roles' | 'disabled' | 'passwordHash'>>,
   ): Promise<void> {
     await this.users.update({ id }, { ...changes, updatedAt: this.clock.now() });
+  }
+
+  async markEmailVerified(id: string): Promise<void> {
+    await this.users.update({ id }, { emailVerified: true, updatedAt: this.clock.now() });
   }
 
   async delete(id: string): Promise<boolean> {

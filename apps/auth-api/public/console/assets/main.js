@@ -5,6 +5,7 @@ import { renderAccount } from './view-account.js';
 import { renderAudit } from './view-audit.js';
 import { renderClients } from './view-clients.js';
 import { renderKeys } from './view-keys.js';
+import { renderOutbox } from './view-outbox.js';
 import { renderRegister } from './view-register.js';
 import { renderSignIn } from './view-signin.js';
 import { renderUsers } from './view-users.js';
@@ -23,6 +24,7 @@ const ROUTES = {
   },
   '/admin/keys': { title: 'Signing keys', access: 'admin', render: renderKeys, nav: 'Keys' },
   '/admin/audit': { title: 'Audit log', access: 'admin', render: renderAudit, nav: 'Audit log' },
+  '/admin/outbox': { title: 'Outbox', access: 'admin', render: renderOutbox, nav: 'Outbox' },
 };
 
 const main = document.getElementById('main');

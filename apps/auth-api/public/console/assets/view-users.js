@@ -53,6 +53,14 @@ export function renderUsers(main) {
                 text: u.disabled ? 'Disabled' : 'Active',
               }),
           },
+          {
+            label: 'Email verified',
+            cell: (u) =>
+              h('span', {
+                class: `badge ${u.emailVerified ? 'badge-active' : 'badge-next'}`,
+                text: u.emailVerified ? 'Verified' : 'Not yet',
+              }),
+          },
           { label: 'Created', cell: (u) => time(u.createdAt) },
           { label: 'Actions', cell: (u) => actions(u) },
         ],

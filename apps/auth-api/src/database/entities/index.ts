@@ -1,6 +1,8 @@
+import { AccountTokenEntity } from './account-token.entity';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ConsentEntity } from './consent.entity';
+import { MailMessageEntity } from './mail-message.entity';
 import { OAuthClientEntity } from './oauth-client.entity';
 import { PushedRequestEntity } from './pushed-request.entity';
 import { RevokedTokenEntity } from './revoked-token.entity';
@@ -10,9 +12,11 @@ import { SigningKeyEntity } from './signing-key.entity';
 import { UserEntity } from './user.entity';
 
 export {
+  AccountTokenEntity,
   AuditEventEntity,
   AuthorizationCodeEntity,
   ConsentEntity,
+  MailMessageEntity,
   OAuthClientEntity,
   PushedRequestEntity,
   RevokedTokenEntity,
@@ -21,6 +25,9 @@ export {
   SigningKeyEntity,
   UserEntity,
 };
+
+export type { AccountTokenPurpose } from './account-token.entity';
+export type { MailStatus } from './mail-message.entity';
 
 export const ENTITIES = [
   UserEntity,
@@ -33,4 +40,6 @@ export const ENTITIES = [
   AuthorizationCodeEntity,
   ConsentEntity,
   PushedRequestEntity,
+  AccountTokenEntity,
+  MailMessageEntity,
 ];

@@ -20,6 +20,10 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /** Proven by a link or code sent to the address (or set by an admin). */
+  @Column({ name: 'email_verified', type: 'boolean', default: false })
+  emailVerified!: boolean;
+
   @Column({ name: 'failed_logins', type: 'integer', default: 0 })
   failedLogins!: number;
 
