@@ -48,6 +48,7 @@ describe(`DirectStatements (${TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'})`, ()
       disabled: false,
       failedLogins: 0,
       lockedUntil: null,
+      emailVerified: false,
       createdAt: now,
       updatedAt: now + 1,
       ...overrides,

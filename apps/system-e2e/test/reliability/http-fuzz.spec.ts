@@ -777,7 +777,13 @@ describe('HTTP fuzz over every endpoint of auth-api and resource-api', () => {
     const token = await login(probe.email, probe.password);
     const me = await send(auth.url, 'GET', '/auth/me', { token });
     expect(me.status).toBe(200);
-    expect(Object.keys(me.body).sort()).toEqual(['createdAt', 'email', 'id', 'roles']);
+    expect(Object.keys(me.body).sort()).toEqual([
+      'createdAt',
+      'email',
+      'emailVerified',
+      'id',
+      'roles',
+    ]);
     expect(me.body).toMatchObject({ id: probe.id, email: probe.email, roles: ['user'] });
     const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
     expect(claims.roles).toEqual(['user']);
