@@ -27,6 +27,7 @@ import { DbSigningKeyStore } from './keys/signing-key.store';
 import { ClientAuthenticator } from './oauth/client-authenticator';
 import { OAuthGrantsService } from './oauth/oauth-grants.service';
 import { OAuthController } from './oauth/oauth.controller';
+import { MFA_CONTROLLERS, MFA_PROVIDERS } from './mfa/mfa.parts';
 import { OIDC_CONTROLLERS, OIDC_PROVIDERS } from './oidc/oidc.parts';
 import { TokenIntrospectionService } from './oauth/token-introspection.service';
 import { SessionRevocationChecker } from './sessions/session-revocation.checker';
@@ -96,6 +97,7 @@ export class AppModule {
         ...CONSOLE_CONTROLLERS,
         ...OIDC_CONTROLLERS,
         ...ACCOUNT_CONTROLLERS,
+        ...MFA_CONTROLLERS,
       ],
       providers: [
         AuthService,
@@ -110,6 +112,7 @@ export class AppModule {
         ...CONSOLE_PROVIDERS,
         ...OIDC_PROVIDERS,
         ...ACCOUNT_PROVIDERS,
+        ...MFA_PROVIDERS,
       ],
     };
   }

@@ -49,6 +49,8 @@ describe(`DirectStatements (${TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'})`, ()
       failedLogins: 0,
       lockedUntil: null,
       emailVerified: false,
+      mfaFailures: 0,
+      mfaLockedUntil: null,
       createdAt: now,
       updatedAt: now + 1,
       ...overrides,
@@ -90,6 +92,7 @@ describe(`DirectStatements (${TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'})`, ()
       parentId: randomUUID(),
       scope: 'openid email',
       authTime: now - 1000,
+      amr: 'pwd otp mfa',
     });
     await direct.insert(SessionEntity, session);
     expect(await dataSource.getRepository(SessionEntity).findOneBy({ id: session.id })).toEqual(

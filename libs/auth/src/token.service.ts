@@ -24,11 +24,11 @@ export interface AccessTokenInput {
   /** Overrides the lifetime in seconds (default: `accessTokenTtlSeconds`). */
   expiresInSeconds?: number;
   /**
-   * More claims about the subject (e.g. OpenID's `email_verified`). They never replace a
+   * More claims about the subject (e.g. OpenID's `email_verified`, RFC 8176 `amr`). They never replace a
    * registered claim this service sets (`iss`, `sub`, `aud`, `exp`, `iat`, `jti`, `client_id`,
    * `scope`, `roles`, `sid`).
    */
-  claims?: Record<string, string | number | boolean>;
+  claims?: Record<string, string | number | boolean | readonly string[]>;
 }
 
 /** A freshly signed access token. */

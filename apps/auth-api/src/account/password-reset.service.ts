@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
+import { AttemptLimiter } from '../auth/attempt-limiter';
 import { AuditService } from '../audit/audit.service';
 import { CLOCK, type Clock } from '../common/clock';
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
@@ -41,6 +42,7 @@ export class PasswordResetService {
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(AttemptLimiter) private readonly attempts: AttemptLimiter,
   ) {}
 
   request(email: string, answer?: ClosingResponse): void {
@@ -94,7 +96,7 @@ export class PasswordResetService {
     }
     await this.users.update(row.userId, { passwordHash: await this.hasher.hash(newPassword) });
     // The owner of the mailbox proved themself: a lockout from guessed passwords ends too.
-    await this.users.clearFailedLogins(row.userId);
+    await this.attempts.succeeded(row.userId, 'password');
     // The mail reached its owner: the address is proven as well as by a verification link.
     await this.users.markEmailVerified(row.userId);
     await this.tokens.retire(row.userId, 'password_reset');

@@ -35,6 +35,16 @@ export const AUDIT_EVENT_TYPES = [
   'password_reset.requested',
   'password_reset.completed',
   'password_reset.failed',
+  'mfa.challenged',
+  'mfa.failed',
+  'mfa.locked',
+  'mfa.totp_enabled',
+  'mfa.totp_removed',
+  'mfa.recovery_codes_generated',
+  'mfa.recovery_code_used',
+  'mfa.factors_reset',
+  'passkey.registered',
+  'passkey.removed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -5,8 +5,10 @@ import { ApiError } from '@jwt-token/service-kit';
 import { AuditService } from '../audit/audit.service';
 import { AuthApiMetrics } from '../common/auth-api.metrics';
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
-import { CLOCK, type Clock } from '../common/clock';
 import { PasswordHasher } from '../crypto/password-hasher';
+import { MfaChallenges, type MfaRequired } from '../mfa/mfa-challenges';
+import { SecondFactors } from '../mfa/second-factors';
+import type { AuthMethod } from '../sessions/auth-methods';
 import {
   type ClientContext,
   RefreshRefusedError,
@@ -16,6 +18,7 @@ import { normalizeEmail } from '../users/email';
 import { UsersService } from '../users/users.service';
 import type { UserEntity } from '../database/entities';
 import type { SessionGrant } from '../sessions/sessions.service';
+import { AttemptLimiter } from './attempt-limiter';
 import { TokenIssuer } from './token-issuer';
 import { FIRST_PARTY_CLIENT_ID, type TokenResponse } from './token-response';
 
@@ -23,6 +26,32 @@ const INVALID_CREDENTIALS = 'email or password is incorrect';
 
 export function invalidGrant(): ApiError {
   return new ApiError(401, 'invalid_grant', 'the refresh token is invalid, expired or revoked');
+}
+
+/** A finished sign-in: the user and the session opened for them. */
+export interface SignedIn {
+  kind: 'signed_in';
+  user: UserEntity;
+  grant: SessionGrant;
+}
+
+/** The password was right, and the account has a second factor: the sign-in continues there. */
+export interface SecondFactorRequired {
+  kind: 'second_factor';
+  user: UserEntity;
+  challenge: MfaRequired;
+}
+
+/**
+ * 403 `mfa_required` with the challenge: a client that knows nothing of second factors fails
+ * closed (no token), one that does continues at `POST /auth/login/mfa`.
+ */
+export function mfaRequiredError(challenge: MfaRequired): ApiError {
+  return new ApiError(403, 'mfa_required', 'a second factor is required to finish signing in', {
+    mfa_token: challenge.mfaToken,
+    mfa_methods: challenge.methods,
+    expires_in: challenge.expiresIn,
+  });
 }
 
 /** Login, refresh and password change: the credential flows. */
@@ -34,29 +63,34 @@ export class AuthService {
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
     @Inject(TokenIssuer) private readonly issuer: TokenIssuer,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
+    @Inject(AttemptLimiter) private readonly attempts: AttemptLimiter,
+    @Inject(SecondFactors) private readonly factors: SecondFactors,
+    @Inject(MfaChallenges) private readonly challenges: MfaChallenges,
   ) {}
 
   /**
    * Unknown email and wrong password cost the same (a dummy hash is verified) and answer the same
-   * body. A locked account answers 429 with Retry-After before any password check.
+   * body. A locked account answers 429 with Retry-After before any password check. An account
+   * with a second factor answers 403 `mfa_required` (see {@link mfaRequiredError}).
    */
   async login(email: string, password: string, context: ClientContext): Promise<TokenResponse> {
-    const { user, grant } = await this.authenticate(email, password, context);
-    return this.issuer.forSession(user, grant, 'password');
+    const outcome = await this.authenticate(email, password, context);
+    if (outcome.kind === 'second_factor') throw mfaRequiredError(outcome.challenge);
+    return this.issuer.forSession(outcome.user, outcome.grant, 'password');
   }
 
   /**
    * The password check behind every sign-in (`/auth/login`, the console, the hosted OpenID
-   * Connect login page), so lockout counts their attempts together; opens the session.
+   * Connect login page), so lockout counts their attempts together. Opens the session, or, when
+   * the account has a second factor, issues the challenge for it (and no session yet).
    */
   async authenticate(
     email: string,
     password: string,
     context: ClientContext,
-  ): Promise<{ user: UserEntity; grant: SessionGrant }> {
+  ): Promise<SignedIn | SecondFactorRequired> {
     const user = await this.users.findByEmail(email);
     if (!user) {
       await this.hasher.verifyAgainstDummy(password);
@@ -67,44 +101,14 @@ export class AuthService {
       this.metrics.login('failure');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
-    const now = this.clock.now();
-    if (user.lockedUntil !== null && user.lockedUntil > now) {
-      const retryAfter = String(Math.ceil((user.lockedUntil - now) / 1000));
-      this.metrics.login('locked');
-      throw new ApiError(
-        429,
-        'account_locked',
-        'too many failed logins; try again later',
-        {},
-        { 'Retry-After': retryAfter },
-      );
-    }
-    if (user.lockedUntil !== null) await this.users.endExpiredLock(user.id, user.lockedUntil);
-    // The attempt is claimed before the (slow) password check, so racing requests cannot check
-    // more than LOGIN_MAX_FAILURES passwords. None left (checks in flight, or lost in a crash):
-    // lock, so that it ends; a correct password in flight lifts it.
-    const { loginMaxFailures, loginLockoutSeconds } = this.config;
-    const lockEnd = now + loginLockoutSeconds * 1000;
-    if (!(await this.users.claimLoginAttempt(user.id, loginMaxFailures))) {
-      if (await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd))
-        await this.recordLock(user.id);
-      this.metrics.login('locked');
-      throw new ApiError(
-        429,
-        'account_locked',
-        'too many failed logins; try again later',
-        {},
-        { 'Retry-After': String(loginLockoutSeconds) },
-      );
-    }
-
+    await this.attempts.claim(user, 'password');
     let valid: boolean;
     try {
       valid = await this.hasher.verify(user.passwordHash, password);
     } catch (error) {
       // The hasher was too busy to check (503): no password was tried, so the attempt is not
       // spent. Otherwise a flood of logins could lock accounts it never guessed at.
-      await this.users.releaseLoginAttempt(user.id);
+      await this.attempts.release(user.id, 'password');
       throw error;
     }
     if (!valid) {
@@ -114,11 +118,28 @@ export class AuthService {
         details: { reason: 'wrong_password' },
       });
       this.metrics.login('failure');
-      if (await this.users.lockIfExhausted(user.id, loginMaxFailures, lockEnd))
-        await this.recordLock(user.id);
+      await this.attempts.failed(user.id, 'password');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
-    await this.users.clearFailedLogins(user.id);
+    await this.attempts.succeeded(user.id, 'password');
+    await this.assertMaySignIn(user);
+    if (this.hasher.needsRehash(user.passwordHash)) {
+      await this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
+    }
+    const methods = await this.factors.methodsFor(user.id);
+    if (methods.length > 0) {
+      const challenge = await this.challenges.issue(user.id, methods);
+      await this.audit.record({ type: 'mfa.challenged', subjectId: user.id, details: { methods } });
+      return { kind: 'second_factor', user, challenge };
+    }
+    return this.completeSignIn(user, ['pwd'], context);
+  }
+
+  /**
+   * Refuses a sign-in whose factors were right but whose account may not sign in. Called only
+   * after a factor was checked: a guesser learns nothing about disabled or unverified accounts.
+   */
+  async assertMaySignIn(user: UserEntity): Promise<void> {
     if (user.disabled) {
       await this.audit.record({
         type: 'login.failed',
@@ -128,31 +149,27 @@ export class AuthService {
       this.metrics.login('failure');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
-    // Only after the password: a guesser learns nothing about unverified accounts.
     if (this.config.requireVerifiedEmail && !user.emailVerified) {
       this.metrics.login('failure');
       throw new ApiError(403, 'email_not_verified', 'confirm your email address before signing in');
     }
-    if (this.hasher.needsRehash(user.passwordHash)) {
-      await this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
-    }
-    const grant = await this.sessions.open(user.id, context);
+  }
+
+  /** Opens the session of a sign-in whose every factor was checked; `amr` says which. */
+  async completeSignIn(
+    user: UserEntity,
+    amr: readonly AuthMethod[],
+    context: ClientContext,
+  ): Promise<SignedIn> {
+    const grant = await this.sessions.open(user.id, context, amr);
     await this.audit.record({
       type: 'login.succeeded',
       actorId: user.id,
       subjectId: user.id,
-      details: { sessionId: grant.session.id },
+      details: { sessionId: grant.session.id, amr: [...amr] },
     });
     this.metrics.login('success');
-    return { user, grant };
-  }
-
-  private recordLock(userId: string): Promise<void> {
-    return this.audit.record({
-      type: 'account.locked',
-      subjectId: userId,
-      details: { seconds: this.config.loginLockoutSeconds },
-    });
+    return { kind: 'signed_in', user, grant };
   }
 
   /**
@@ -189,6 +206,22 @@ export class AuthService {
       throw invalidGrant();
     }
     return this.issuer.forSession(user, grant, 'refresh_token');
+  }
+
+  /**
+   * Asks a signed-in user for their password again before a change to their factors, so that a
+   * stolen access token cannot remove them. Wrong passwords count towards the lockout.
+   */
+  async confirmPassword(userId: string, password: string): Promise<UserEntity> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new ApiError(404, 'not_found', 'user not found');
+    await this.attempts.claim(user, 'password');
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
+      await this.attempts.failed(user.id, 'password');
+      throw new ApiError(403, 'invalid_current_password', 'the current password is incorrect');
+    }
+    await this.attempts.succeeded(user.id, 'password');
+    return user;
   }
 
   /** Changes the password and ends every other session of the user. */

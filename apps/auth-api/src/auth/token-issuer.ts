@@ -4,6 +4,7 @@ import { TokenService } from '@jwt-token/auth';
 
 import { AuthApiMetrics } from '../common/auth-api.metrics';
 import type { UserEntity } from '../database/entities';
+import { acrOf, authMethodsOf } from '../sessions/auth-methods';
 import type { SessionGrant } from '../sessions/sessions.service';
 import { FIRST_PARTY_CLIENT_ID, type TokenResponse } from './token-response';
 
@@ -18,7 +19,7 @@ export class TokenIssuer {
   async forSession(
     user: UserEntity,
     grant: SessionGrant,
-    grantType: 'password' | 'refresh_token' | 'authorization_code',
+    grantType: 'password' | 'refresh_token' | 'authorization_code' | 'passkey' | 'mfa',
   ): Promise<TokenResponse> {
     // A client's session (OpenID Connect) carries its client and granted scopes.
     const { clientId, scope } = grant.session;
@@ -29,8 +30,14 @@ export class TokenIssuer {
       roles: clientId ? [] : user.roles,
       sessionId: grant.session.id,
       ...(scope ? { scope } : {}),
-      // OpenID Connect's claim name (RFC 9068 §2.2.3.1 lets access tokens carry it).
-      claims: { email_verified: user.emailVerified },
+      claims: {
+        // OpenID Connect's claim name (RFC 9068 §2.2.3.1 lets access tokens carry it).
+        email_verified: user.emailVerified,
+        // How the user signed in (RFC 9068 §2.2.1), for step-up checks at resource servers.
+        auth_time: Math.floor((grant.session.authTime ?? grant.session.createdAt) / 1000),
+        amr: authMethodsOf(grant.session),
+        acr: acrOf(authMethodsOf(grant.session)),
+      },
     });
     this.metrics.tokenIssued(grantType);
     return {

@@ -31,7 +31,13 @@ export class AuthApiMetrics {
   }
 
   tokenIssued(
-    grant: 'password' | 'refresh_token' | 'client_credentials' | 'authorization_code',
+    grant:
+      | 'password'
+      | 'refresh_token'
+      | 'client_credentials'
+      | 'authorization_code'
+      | 'passkey'
+      | 'mfa',
   ): void {
     this.tokens.labels(grant).inc();
   }

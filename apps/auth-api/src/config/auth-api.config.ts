@@ -30,6 +30,12 @@ export interface AuthApiConfig extends CommonServiceConfig {
   adminPassword?: string;
   loginMaxFailures: number;
   loginLockoutSeconds: number;
+  /** Wrong second-factor codes before the second factor locks (apart from the password's lockout). */
+  mfaMaxFailures: number;
+  mfaLockoutSeconds: number;
+  /** WebAuthn relying party: its id (a registrable domain of the origins) and the origins allowed. */
+  webauthnRpId: string;
+  webauthnOrigins: string[];
   rateLimitPerMinute: number;
   /** Encrypts private keys and the refresh-token secret at rest when set. */
   keyEncryptionKey?: string;
@@ -90,6 +96,9 @@ export function loadAuthApiConfig(
     adminPassword,
     loginMaxFailures: env.integer('LOGIN_MAX_FAILURES', 5, { min: 1, max: 1000 }),
     loginLockoutSeconds: env.integer('LOGIN_LOCKOUT_SECONDS', 900, { min: 1, max: DAY }),
+    mfaMaxFailures: env.integer('MFA_MAX_FAILURES', 5, { min: 1, max: 1000 }),
+    mfaLockoutSeconds: env.integer('MFA_LOCKOUT_SECONDS', 900, { min: 1, max: DAY }),
+    ...readWebauthnConfig(env, publicUrl),
     rateLimitPerMinute: env.integer('RATE_LIMIT_PER_MINUTE', 120, { min: 1, max: 1_000_000 }),
     keyEncryptionKey,
     keyReloadSeconds: env.integer('KEY_RELOAD_SECONDS', 5, { min: 1, max: 3600 }),
@@ -98,6 +107,37 @@ export function loadAuthApiConfig(
     publicUrl: publicUrl.replace(/\/+$/, ''),
     requireVerifiedEmail: env.boolean('REQUIRE_VERIFIED_EMAIL', false),
   };
+}
+
+/**
+ * `WEBAUTHN_RP_ID` (default: PUBLIC_URL's host name) and `WEBAUTHN_ORIGINS` (comma-separated,
+ * default: PUBLIC_URL's origin). Every origin must be the RP ID or one of its subdomains, as
+ * WebAuthn itself demands; a mismatch would only surface as passkeys that never work.
+ */
+function readWebauthnConfig(
+  env: EnvReader,
+  publicUrl: string,
+): Pick<AuthApiConfig, 'webauthnRpId' | 'webauthnOrigins'> {
+  const rpId = env.string('WEBAUTHN_RP_ID', new URL(publicUrl).hostname).toLowerCase();
+  const listed = env.string('WEBAUTHN_ORIGINS');
+  const origins = (listed ? listed.split(',') : [publicUrl]).map((entry) => {
+    let url: URL;
+    try {
+      url = new URL(entry.trim());
+    } catch {
+      throw new ConfigError(`WEBAUTHN_ORIGINS is invalid: ${entry.trim()} is not a URL`);
+    }
+    const host = url.hostname;
+    if (
+      !['http:', 'https:'].includes(url.protocol) ||
+      (host !== rpId && !host.endsWith(`.${rpId}`))
+    )
+      throw new ConfigError(
+        `WEBAUTHN_ORIGINS is invalid: ${url.origin} is not on WEBAUTHN_RP_ID ${rpId} or its subdomains`,
+      );
+    return url.origin;
+  });
+  return { webauthnRpId: rpId, webauthnOrigins: origins };
 }
 
 /** `MAIL_FROM`: `name <address>` or a bare address, one line (it becomes a header). */

@@ -18,10 +18,13 @@ import { Public } from '@jwt-token/auth';
 import { AuditService } from '../audit/audit.service';
 import { AuthService, invalidGrant } from '../auth/auth.service';
 import { LoginDto } from '../auth/dto/credentials.dto';
+import { TokenIssuer } from '../auth/token-issuer';
 import type { TokenResponse } from '../auth/token-response';
 import { Client } from '../common/client-context';
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import type { RefreshTokenCodec } from '../crypto/refresh-token.codec';
+import { MfaLoginDto } from '../mfa/dto/mfa.dto';
+import { codeProofOf, MfaSignIn } from '../mfa/mfa-sign-in.service';
 import { REFRESH_TOKEN_CODEC } from '../sessions/refresh-token-codec.provider';
 import { type ClientContext, SessionsService } from '../sessions/sessions.service';
 import {
@@ -55,6 +58,8 @@ export class ConsoleSessionController {
     @Inject(ConsoleCsrf) private readonly csrf: ConsoleCsrf,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
+    @Inject(MfaSignIn) private readonly mfa: MfaSignIn,
+    @Inject(TokenIssuer) private readonly issuer: TokenIssuer,
   ) {}
 
   @UseGuards(ThrottlerGuard)
@@ -67,6 +72,24 @@ export class ConsoleSessionController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ConsoleTokenResponse> {
     return this.signedIn(reply, await this.auth.login(dto.email, dto.password, client));
+  }
+
+  /** The second step of a console sign-in (after a 403 `mfa_required`). */
+  @UseGuards(ThrottlerGuard)
+  @Post('mfa')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async loginMfa(
+    @Body() dto: MfaLoginDto,
+    @Client() client: ClientContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ConsoleTokenResponse> {
+    const { user, grant } = await this.mfa.completeWithCode(
+      dto.mfa_token,
+      codeProofOf(dto),
+      client,
+    );
+    return this.signedIn(reply, await this.issuer.forSession(user, grant, 'mfa'));
   }
 
   @UseGuards(ThrottlerGuard)

@@ -11,6 +11,7 @@ import { AuditEvents1732800000003 } from './migrations/1732800000003-audit-event
 import { OpenIdConnect1732800000004 } from './migrations/1732800000004-openid-connect';
 import { PushedAuthorizationRequests1732800000005 } from './migrations/1732800000005-pushed-authorization-requests';
 import { MailAndAccountTokens1732800000010 } from './migrations/1732800000010-mail-and-account-tokens';
+import { SecondFactors1732800000011 } from './migrations/1732800000011-second-factors';
 
 export const MIGRATIONS = [
   InitialSchema1732800000000,
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   OpenIdConnect1732800000004,
   PushedAuthorizationRequests1732800000005,
   MailAndAccountTokens1732800000010,
+  SecondFactors1732800000011,
 ];
 
 /**

@@ -5,6 +5,7 @@ import { Public } from '@jwt-token/auth';
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import { ID_TOKEN_ALGORITHMS } from '../oidc/id-token-keys';
 import { SUPPORTED_CLAIMS } from '../oidc/user-claims';
+import { ACR_VALUES } from '../sessions/auth-methods';
 
 const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 
@@ -51,6 +52,7 @@ export class MetadataController {
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: [...ID_TOKEN_ALGORITHMS],
       claims_supported: SUPPORTED_CLAIMS,
+      acr_values_supported: [...ACR_VALUES],
       prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,

@@ -8,6 +8,7 @@ import type { TokenResponse } from '../auth/token-response';
 import { type FormBody, optionalParam, requiredParam } from '../oauth/oauth-params';
 import type { ClientIdentity } from '../oauth/client-authenticator';
 import { invalidClient } from '../oauth/client-authenticator';
+import { authMethodsOf } from '../sessions/auth-methods';
 import { type ClientContext, SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { AuthorizationCodes } from './authorization-codes.service';
@@ -60,9 +61,10 @@ export class AuthorizationCodeGrant {
     const user = await this.users.findById(grantRow.userId);
     if (!user || user.disabled) throw new OAuthError('invalid_grant', INVALID_CODE);
     // The user signed out (or was signed out) between the redirect and the redemption.
-    if (!(await this.sessions.findActive(grantRow.browserSessionId)))
-      throw new OAuthError('invalid_grant', INVALID_CODE);
-    const grant = await this.sessions.open(user.id, context, {
+    const browserSession = await this.sessions.findActive(grantRow.browserSessionId);
+    if (!browserSession) throw new OAuthError('invalid_grant', INVALID_CODE);
+    const amr = authMethodsOf(browserSession);
+    const grant = await this.sessions.open(user.id, context, amr, {
       sessionId: result.sessionId,
       clientId: client.clientId,
       parentId: grantRow.browserSessionId,
@@ -83,6 +85,7 @@ export class AuthorizationCodeGrant {
         scopes,
         nonce: grantRow.nonce,
         authTime: grantRow.authTime,
+        amr,
         browserSessionId: grantRow.browserSessionId,
         accessToken: tokens.access_token,
       });

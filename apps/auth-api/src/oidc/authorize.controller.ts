@@ -10,7 +10,8 @@ import { AuthorizeHandler } from './authorize.handler';
 /**
  * `GET/POST /oauth/authorize` (OpenID Connect Core §3.1.2) and the hosted pages' form posts:
  * `/oauth/authorize/login` (the password, checked like `/auth/login`: same lockout, same
- * throttle budget) and `/oauth/authorize/consent` (Allow / Deny).
+ * throttle budget), `/oauth/authorize/mfa` (the second factor) and `/oauth/authorize/consent`
+ * (Allow / Deny).
  */
 @Public()
 @ApiExcludeController()
@@ -32,6 +33,13 @@ export class AuthorizeController {
   @Post('login')
   login(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     return this.handler.login(request, reply);
+  }
+
+  /** The second factor's form, counted by its own lockout (and the same throttle budget). */
+  @UseGuards(ThrottlerGuard)
+  @Post('mfa')
+  mfa(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.handler.mfa(request, reply);
   }
 
   @Post('consent')

@@ -9,12 +9,14 @@ import { CLOCK, type Clock } from '../common/clock';
 import { readCookie } from '../console/console-cookies';
 import { ConsoleCsrf } from '../console/console-csrf';
 import type { SessionEntity } from '../database/entities';
+import { MfaSignIn } from '../mfa/mfa-sign-in.service';
+import type { ClientContext } from '../sessions/sessions.service';
 import type { AuthorizationRequest } from './authorization-request';
 import { AuthorizeFlow, type AuthorizeOutcome } from './authorize-flow';
 import { AuthorizePageError, AuthorizeRedirectError } from './authorize-errors';
 import { BrowserSessions, LOGIN_CSRF_COOKIE, OIDC_COOKIE_PATH } from './browser-session';
 import { ConsentsService } from './consents.service';
-import { consentPage, errorPage, loginPage } from './hosted-pages';
+import { consentPage, errorPage, loginPage, mfaPage } from './hosted-pages';
 import { sendPage } from './hosted-page-headers';
 
 type Form = Record<string, unknown> | undefined;
@@ -28,6 +30,14 @@ function same(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length > 0 && left.length === right.length && timingSafeEqual(left, right);
+}
+
+const MFA_LOCKED =
+  'Too many wrong codes: the second factor is locked for a while. Try again later.';
+
+function clientContext(request: FastifyRequest): ClientContext {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
 }
 
 /** What the login page says for each refusal of the password check. */
@@ -47,6 +57,7 @@ export class AuthorizeHandler {
     @Inject(ConsentsService) private readonly consents: ConsentsService,
     @Inject(ConsoleCsrf) private readonly csrf: ConsoleCsrf,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(MfaSignIn) private readonly mfaSignIn: MfaSignIn,
   ) {}
 
   authorize(request: FastifyRequest, reply: FastifyReply, raw: Form): Promise<FastifyReply> {
@@ -70,21 +81,68 @@ export class AuthorizeHandler {
         return this.showLogin(reply, parsed, 'Enter your email and password.', 400, email);
       let session: SessionEntity;
       try {
-        const userAgent = request.headers['user-agent'];
-        const { grant } = await this.auth.authenticate(email, password, {
-          ip: request.ip,
-          userAgent: typeof userAgent === 'string' ? userAgent : undefined,
-        });
-        session = grant.session;
+        const outcome = await this.auth.authenticate(email, password, clientContext(request));
+        if (outcome.kind === 'second_factor')
+          return this.showMfa(reply, parsed, outcome.challenge.mfaToken);
+        session = outcome.grant.session;
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         if (error.code === 'account_locked') reply.headers(error.headers);
         return this.showLogin(reply, parsed, loginProblem(error), error.getStatus(), email);
       }
-      const now = this.clock.now();
-      reply.header('Set-Cookie', await this.browser.cookieFor(session, now));
-      return this.answer(reply, parsed, await this.flow.decide(parsed, session, now, true));
+      return this.signedIn(reply, parsed, session);
     });
+  }
+
+  /** The second step's form: the challenge from the password step and a code. */
+  mfa(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const body = request.body as Form;
+    return this.guarded(reply, body, async (parsed) => {
+      this.csrf.assertBrowserSaysSameOrigin(request);
+      const cookie = readCookie(request.headers.cookie, LOGIN_CSRF_COOKIE) ?? '';
+      if (!same(field(body, 'csrf_token', 256), cookie))
+        return this.showLogin(reply, parsed, 'Your sign-in form expired. Please try again.', 403);
+      const mfaToken = field(body, 'mfa_token', 256);
+      const code = field(body, 'code', 32).replace(/\s/g, '');
+      if (!code) return this.showMfa(reply, parsed, mfaToken, 'Enter the code.', 400);
+      // Six digits are an authenticator code; anything else is tried as a recovery code.
+      const proof = /^\d{6}$/.test(code)
+        ? { method: 'totp' as const, code }
+        : { method: 'recovery_code' as const, code };
+      let session: SessionEntity;
+      try {
+        const signedIn = await this.mfaSignIn.completeWithCode(
+          mfaToken,
+          proof,
+          clientContext(request),
+        );
+        session = signedIn.grant.session;
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        if (error.code === 'invalid_mfa_code')
+          return this.showMfa(reply, parsed, mfaToken, 'That code is not right.', 401);
+        if (error.code === 'second_factor_locked') {
+          reply.headers(error.headers);
+          return this.showMfa(reply, parsed, mfaToken, MFA_LOCKED, 429);
+        }
+        const problem =
+          error.code === 'invalid_mfa_token'
+            ? 'Your sign-in expired. Please sign in again.'
+            : loginProblem(error);
+        return this.showLogin(reply, parsed, problem, error.getStatus());
+      }
+      return this.signedIn(reply, parsed, session);
+    });
+  }
+
+  private async signedIn(
+    reply: FastifyReply,
+    parsed: AuthorizationRequest,
+    session: SessionEntity,
+  ): Promise<FastifyReply> {
+    const now = this.clock.now();
+    reply.header('Set-Cookie', await this.browser.cookieFor(session, now));
+    return this.answer(reply, parsed, await this.flow.decide(parsed, session, now, true));
   }
 
   /** Allow / Deny: only within the session the consent page was shown to (its CSRF token). */
@@ -152,6 +210,35 @@ export class AuthorizeHandler {
     return sendPage(reply, 200, html, request.redirectUri);
   }
 
+  private showMfa(
+    reply: FastifyReply,
+    request: AuthorizationRequest,
+    mfaToken: string,
+    error?: string,
+    status = 200,
+  ): FastifyReply {
+    const csrf = this.loginCsrf(reply);
+    const html = mfaPage({
+      params: request.params,
+      clientName: request.client.name,
+      csrf,
+      mfaToken,
+      error,
+    });
+    return sendPage(reply, status, html, request.redirectUri);
+  }
+
+  /** A fresh CSRF token for the sign-in forms, in a cookie and in the form. */
+  private loginCsrf(reply: FastifyReply): string {
+    const csrf = randomBytes(32).toString('base64url');
+    // Appended: a successful sign-in elsewhere in this reply may have set the session cookie.
+    reply.header(
+      'Set-Cookie',
+      `${LOGIN_CSRF_COOKIE}=${csrf}; Path=${OIDC_COOKIE_PATH}; HttpOnly; Secure; SameSite=Strict`,
+    );
+    return csrf;
+  }
+
   private showLogin(
     reply: FastifyReply,
     request: AuthorizationRequest,
@@ -159,12 +246,7 @@ export class AuthorizeHandler {
     status = 200,
     email?: string,
   ): FastifyReply {
-    const csrf = randomBytes(32).toString('base64url');
-    // Appended: a successful sign-in elsewhere in this reply may have set the session cookie.
-    reply.header(
-      'Set-Cookie',
-      `${LOGIN_CSRF_COOKIE}=${csrf}; Path=${OIDC_COOKIE_PATH}; HttpOnly; Secure; SameSite=Strict`,
-    );
+    const csrf = this.loginCsrf(reply);
     const html = loginPage({
       params: request.params,
       clientName: request.client.name,

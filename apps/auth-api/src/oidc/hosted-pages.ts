@@ -88,6 +88,33 @@ ${hidden(params)}
   );
 }
 
+export interface MfaPageInput {
+  params: Record<string, string>;
+  clientName: string;
+  csrf: string;
+  mfaToken: string;
+  error?: string;
+}
+
+/** The second step: a code from the authenticator app, or a recovery code. */
+export function mfaPage({ params, clientName, csrf, mfaToken, error }: MfaPageInput): string {
+  return layout(
+    'Two-step verification',
+    `<p class="lead">to continue to <strong>${escapeHtml(clientName)}</strong></p>
+<div class="card">
+<form method="post" action="/oauth/authorize/mfa" novalidate>
+${alert(error)}
+${hidden(params)}
+<input type="hidden" name="csrf_token" value="${escapeHtml(csrf)}" />
+<input type="hidden" name="mfa_token" value="${escapeHtml(mfaToken)}" />
+<div class="field"><label for="code">Code from your authenticator app, or a recovery code</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required spellcheck="false" /></div>
+<div class="actions"><button type="submit">Verify</button></div>
+</form>
+</div>`,
+  );
+}
+
 export interface ConsentPageInput {
   params: Record<string, string>;
   clientName: string;

@@ -6,6 +6,7 @@ import { CLOCK, type Clock } from '../common/clock';
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import type { OAuthClientEntity, UserEntity } from '../database/entities';
 import { DbSigningKeyStore } from '../keys/signing-key.store';
+import { acrOf } from '../sessions/auth-methods';
 import { ID_TOKEN_ALGORITHMS, IdTokenKeys } from './id-token-keys';
 import { userClaims } from './user-claims';
 
@@ -23,6 +24,8 @@ export interface IdTokenInput {
   scopes: string[];
   nonce: string | null;
   authTime: number;
+  /** How the user signed in to the browser session (RFC 8176). */
+  amr: readonly string[];
   /** The browser session (OpenID Connect `sid`, what RP-initiated logout ends). */
   browserSessionId: string;
   accessToken: string;
@@ -53,8 +56,8 @@ export class IdTokens {
       ...userClaims(input.user, input.scopes),
       auth_time: Math.floor(input.authTime / 1000),
       ...(input.nonce ? { nonce: input.nonce } : {}),
-      // Password sign-in is the only method so far (RFC 8176 `pwd`).
-      amr: ['pwd'],
+      amr: [...input.amr],
+      acr: acrOf(input.amr),
       azp: input.client.clientId,
       at_hash: atHash(input.accessToken),
       sid: input.browserSessionId,

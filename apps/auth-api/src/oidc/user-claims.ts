@@ -10,6 +10,7 @@ export const SUPPORTED_CLAIMS = [
   'auth_time',
   'nonce',
   'amr',
+  'acr',
   'azp',
   'at_hash',
   'sid',

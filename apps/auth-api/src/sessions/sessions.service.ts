@@ -10,6 +10,7 @@ import type { RefreshTokenCodec } from '../crypto/refresh-token.codec';
 import { DirectStatements } from '../database/direct-statements';
 import { SessionEntity } from '../database/entities';
 import type { RotationRecord } from '../database/entities/session.entity';
+import type { AuthMethod } from './auth-methods';
 import { REFRESH_TOKEN_CODEC } from './refresh-token-codec.provider';
 
 /** Where a request came from, recorded on the session. */
@@ -66,10 +67,14 @@ export class SessionsService {
     @Inject(DirectStatements) private readonly direct: DirectStatements,
   ) {}
 
-  /** Opens a session: auth-api's own (password login), or a client's when `client` is given. */
+  /**
+   * Opens a session: auth-api's own (a sign-in), or a client's when `client` is given. `amr` says
+   * how the user signed in; a client's session has its browser session's.
+   */
   async open(
     userId: string,
     context: ClientContext,
+    amr: readonly AuthMethod[],
     client?: ClientSessionOptions,
   ): Promise<SessionGrant> {
     const now = this.clock.now();
@@ -90,6 +95,7 @@ export class SessionsService {
       parentId: client?.parentId ?? null,
       scope: client?.scope ?? null,
       authTime: client?.authTime ?? now,
+      amr: amr.join(' '),
     });
     await this.direct.insert(SessionEntity, session);
     return { session, refreshToken: this.tokenFor(session) };

@@ -19,7 +19,7 @@ function isUniqueViolation(error: unknown): boolean {
   return driverError.code === '23505' || driverError.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-/** Users: creation, lookup, roles, and the per-account failed-login counter. */
+/** Users: creation, lookup and roles (failed attempts are counted by `AttemptLimiter`). */
 @Injectable()
 export class UsersService {
   constructor(
@@ -90,55 +90,5 @@ export class UsersService {
   async delete(id: string): Promise<boolean> {
     const result = await this.users.delete({ id });
     return (result.affected ?? 0) > 0;
-  }
-
-  /**
-   * Claims one of the account's `maxFailures` attempts before its password is checked, in one
-   * conditional UPDATE, so that racing requests never check more passwords than that. The claim
-   * counts as a failure until a correct password clears the counter. False when none is left.
-   */
-  async claimLoginAttempt(id: string, maxFailures: number): Promise<boolean> {
-    const claimed = await this.direct.execute(
-      'UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? AND failed_logins < ?',
-      [id, maxFailures],
-    );
-    return claimed > 0;
-  }
-
-  /** Gives back an attempt claimed for a password check that never happened (the hasher refused it). */
-  async releaseLoginAttempt(id: string): Promise<void> {
-    await this.users
-      .createQueryBuilder()
-      .update(UserEntity)
-      .set({ failedLogins: () => 'failed_logins - 1' })
-      .where('id = :id AND failed_logins > 0', { id })
-      .execute();
-  }
-
-  /** After a wrong password: locks the account until `lockEnd` once its claimed attempts are used up. */
-  /** Returns true when this call locked the account (for the audit log and metrics). */
-  async lockIfExhausted(id: string, maxFailures: number, lockEnd: number): Promise<boolean> {
-    const result = await this.users
-      .createQueryBuilder()
-      .update(UserEntity)
-      .set({ lockedUntil: lockEnd })
-      .where('id = :id AND failed_logins >= :maxFailures AND locked_until IS NULL', {
-        id,
-        maxFailures,
-      })
-      .execute();
-    return (result.affected ?? 0) > 0;
-  }
-
-  async clearFailedLogins(id: string): Promise<void> {
-    await this.direct.execute(
-      'UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?',
-      [id],
-    );
-  }
-
-  /** Resets the counter of an account whose lock (seen as `lockedUntil`) ran out; racing callers reset it once. */
-  async endExpiredLock(id: string, lockedUntil: number): Promise<void> {
-    await this.users.update({ id, lockedUntil }, { failedLogins: 0, lockedUntil: null });
   }
 }

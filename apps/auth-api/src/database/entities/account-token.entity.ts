@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { epochMs } from '../epoch-ms.transformer';
 
 /** What an account token proves when presented. */
-export type AccountTokenPurpose = 'verify_email' | 'password_reset';
+export type AccountTokenPurpose = 'verify_email' | 'password_reset' | 'mfa_challenge';
 
 /**
  * A single-use secret mailed to a user: a link token and a short code for the same purpose. Only

@@ -5,10 +5,12 @@ import { ConsentEntity } from './consent.entity';
 import { MailMessageEntity } from './mail-message.entity';
 import { OAuthClientEntity } from './oauth-client.entity';
 import { PushedRequestEntity } from './pushed-request.entity';
+import { RecoveryCodeEntity } from './recovery-code.entity';
 import { RevokedTokenEntity } from './revoked-token.entity';
 import { ServerSecretEntity } from './server-secret.entity';
 import { SessionEntity } from './session.entity';
 import { SigningKeyEntity } from './signing-key.entity';
+import { TotpFactorEntity } from './totp-factor.entity';
 import { UserEntity } from './user.entity';
 
 export {
@@ -19,10 +21,12 @@ export {
   MailMessageEntity,
   OAuthClientEntity,
   PushedRequestEntity,
+  RecoveryCodeEntity,
   RevokedTokenEntity,
   ServerSecretEntity,
   SessionEntity,
   SigningKeyEntity,
+  TotpFactorEntity,
   UserEntity,
 };
 
@@ -42,4 +46,6 @@ export const ENTITIES = [
   PushedRequestEntity,
   AccountTokenEntity,
   MailMessageEntity,
+  TotpFactorEntity,
+  RecoveryCodeEntity,
 ];

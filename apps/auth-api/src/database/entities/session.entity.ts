@@ -69,6 +69,13 @@ export class SessionEntity {
   @Column({ name: 'auth_time', type: 'bigint', nullable: true, transformer: epochMs })
   authTime!: number | null;
 
+  /**
+   * How the user signed in (RFC 8176 `amr` values, space-delimited: `pwd`, `pwd otp mfa`,
+   * `hwk mfa`...). Every token of the session says it; a refresh keeps it.
+   */
+  @Column({ type: 'varchar', length: 64, default: 'pwd' })
+  amr!: string;
+
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent!: string | null;
 

@@ -30,6 +30,13 @@ export class UserEntity {
   @Column({ name: 'locked_until', type: 'bigint', nullable: true, transformer: epochMs })
   lockedUntil!: number | null;
 
+  /** Failed second-factor checks: the second factor's own lockout, apart from the password's. */
+  @Column({ name: 'mfa_failures', type: 'integer', default: 0 })
+  mfaFailures!: number;
+
+  @Column({ name: 'mfa_locked_until', type: 'bigint', nullable: true, transformer: epochMs })
+  mfaLockedUntil!: number | null;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;
 
