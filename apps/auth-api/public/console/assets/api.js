@@ -8,6 +8,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body?.error ?? 'request_failed';
     this.fields = Array.isArray(body?.fields) ? body.fields : [];
+    /** The whole answer: some errors carry more (`mfa_required` its `mfa_token`). */
+    this.body = body ?? {};
   }
 }
 

@@ -73,6 +73,16 @@ class ConsoleSession extends EventTarget {
     await this.#accept(tokens, 'signed_in');
   }
 
+  /** The second step after a 403 `mfa_required`: `proof` is `{code}` or `{recovery_code}`. */
+  async loginMfa(mfaToken, proof) {
+    await ensureCsrfToken();
+    const tokens = await rawRequest('POST', '/console/session/mfa', {
+      body: { mfa_token: mfaToken, ...proof },
+      headers: csrfHeaders(),
+    });
+    await this.#accept(tokens, 'signed_in');
+  }
+
   /** Rotates the refresh cookie for a new access token; concurrent callers share one request. */
   refresh() {
     this.#refreshing ??= this.#refresh().finally(() => {

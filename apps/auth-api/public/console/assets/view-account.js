@@ -15,6 +15,7 @@ import {
 } from './dom.js';
 import { session } from './session.js';
 import { loadConsents } from './view-consents.js';
+import { loadTwoStep } from './view-mfa.js';
 
 /** `12:34` (or `1:02:03`) until `ms`; `expired` after. */
 function remaining(ms) {
@@ -59,6 +60,7 @@ export function renderAccount(main, { navigate, flash }) {
   const token = h('div');
   const sessions = h('div');
   const consents = h('div');
+  const twoStep = h('div');
   const grid = h(
     'div',
     { class: 'grid grid-2' },
@@ -67,6 +69,7 @@ export function renderAccount(main, { navigate, flash }) {
       'Password',
       passwordForm(() => loadSessions(sessions, navigate)),
     ),
+    h('div', { class: 'span-2' }, section('Two-step verification', twoStep)),
     h('div', { class: 'span-2' }, section('Access token', token)),
     h('div', { class: 'span-2' }, section('Sessions', sessions)),
     h('div', { class: 'span-2' }, section('Applications', consents)),
@@ -124,6 +127,7 @@ export function renderAccount(main, { navigate, flash }) {
   renderToken();
   loadSessions(sessions, navigate);
   loadConsents(consents);
+  loadTwoStep(twoStep).catch((error) => showMessage(pageMessage, error.message));
 
   const timer = setInterval(tick, 1000);
   const onChange = (event) => {

@@ -1,5 +1,15 @@
-import { busy, field, h, messageArea, resetErrors, showFormError, showMessage } from './dom.js';
+import {
+  busy,
+  field,
+  fill,
+  h,
+  messageArea,
+  resetErrors,
+  showFormError,
+  showMessage,
+} from './dom.js';
 import { session } from './session.js';
+import { renderMfaStep } from './view-mfa.js';
 
 export function renderSignIn(main, { flash }) {
   const message = messageArea();
@@ -44,13 +54,23 @@ export function renderSignIn(main, { flash }) {
       await busy(form, () => session.login(email, password));
     } catch (error) {
       form.elements.password.value = '';
+      if (error.code === 'mfa_required') {
+        renderMfaStep(card, error.body, {
+          onCancel: (text) => {
+            fill(card, form);
+            if (typeof text === 'string') showFormError(form, { message: text });
+          },
+        });
+        return;
+      }
       showFormError(form, { message: signInProblem(error) });
       form.elements.password.focus();
     }
   });
   main.querySelector('h1').id = 'signin-title';
+  const card = h('div', { class: 'card' }, form);
   main.append(
-    h('div', { class: 'card' }, form),
+    card,
     h('p', {}, 'No account yet? ', h('a', { href: '#/register', text: 'Create an account' }), '.'),
   );
 }
