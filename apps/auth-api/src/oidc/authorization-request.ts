@@ -16,6 +16,11 @@ export interface AuthorizationRequest {
   maxAge?: number;
   loginHint?: string;
   idTokenHint?: string;
+  /**
+   * Requested `acr` values, in order of preference (OpenID Connect Core §3.1.2.1); a voluntary
+   * request: values auth-api does not know are ignored.
+   */
+  acrValues: string[];
   /** The parameters as received (the known ones), carried by the hosted pages' forms. */
   params: Record<string, string>;
   /** Set when the request was pushed (RFC 9126): consumed when the code is issued. */
@@ -37,6 +42,7 @@ export const AUTHORIZATION_PARAMS = [
   'login_hint',
   'id_token_hint',
   'response_mode',
+  'acr_values',
 ] as const;
 
 const LIMITS: Record<string, number> = { id_token_hint: 8192, state: 2048, nonce: 512 };
@@ -120,6 +126,7 @@ export function parseAuthorizationRequest(
     prompt,
     maxAge,
     loginHint: params.login_hint,
+    acrValues: (params.acr_values ?? '').split(' ').filter((value) => value.length > 0),
     idTokenHint: params.id_token_hint,
     params,
   };

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ClientsService } from '../clients/clients.service';
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import type { SessionEntity, UserEntity } from '../database/entities';
+import { acrOf, authMethodsOf } from '../sessions/auth-methods';
 import { UsersService } from '../users/users.service';
 import {
   type AuthorizationRequest,
@@ -153,6 +154,9 @@ export class AuthorizeFlow {
     }
     if (fresh) return true;
     if (request.prompt.has('login')) return false;
+    // Step-up (RFC 9470 §4): a client asking for acr "2" from a one-factor session gets the
+    // sign-in again, which asks for the second factor when the account has one.
+    if (request.acrValues.includes('2') && acrOf(authMethodsOf(session)) !== '2') return false;
     const authTime = session.authTime ?? session.createdAt;
     return request.maxAge === undefined || now - authTime <= request.maxAge * 1000;
   }

@@ -146,4 +146,56 @@ describeWithOracles('hosted login: two-step verification (MFA_MAX_FAILURES=2)', 
     const after = await mfaPage(agent);
     expect((await enter(agent, after.page, code())).redirect).toBeDefined();
   });
+
+  it('steps up a one-factor browser session when the client asks for acr_values=2 (RFC 9470 §4)', async () => {
+    const later = await createUser(provider.api, 'step-up');
+    const agent = new BrowserlessAgent(provider.issuer);
+    // Signed in with the password alone, before the account had a second factor.
+    const plain = await agent.authorize(
+      (await authorizationRequest(provider.issuer, client)).url,
+      later,
+    );
+    expect(callbackParams(plain).code).toBeDefined();
+    const login = await provider.api
+      .http()
+      .post('/auth/login')
+      .send({ email: later.email, password: PASSWORD })
+      .expect(200);
+    const { secret } = await enrolTotp(provider.api, login.body.access_token);
+
+    // Without acr_values the session is enough; with acr_values=2 the sign-in starts again.
+    const same = await agent.navigate((await authorizationRequest(provider.issuer, client)).url);
+    expect(same.redirect).toBeDefined();
+    const request = await authorizationRequest(provider.issuer, client, { acr_values: '2' });
+    const landing = await agent.navigate(request.url);
+    expect(landing.page && isLoginPage(landing.page)).toBe(true);
+    const mfa = await agent.signIn(landing.page as Page, later.email, PASSWORD);
+    expect(textOf(mfa.page as Page)).toContain('Two-step verification');
+    const done = await enter(
+      agent,
+      mfa.page as Page,
+      oathtoolCode(secret, provider.api.clock.now()),
+    );
+    const params = callbackParams(done.redirect as URL);
+    const tokens = (await (
+      await redeemCode(provider, client, params.code, request.pkce.verifier)
+    ).json()) as {
+      id_token: string;
+    };
+    expect(claimsOf(tokens.id_token)).toMatchObject({ acr: '2', amr: ['pwd', 'otp', 'mfa'] });
+
+    // prompt=none cannot step up: login_required goes back to the client.
+    const other = new BrowserlessAgent(provider.issuer);
+    const oneFactor = await createUser(provider.api, 'one-factor');
+    await other.authorize((await authorizationRequest(provider.issuer, client)).url, oneFactor);
+    const silent = await other.navigate(
+      (await authorizationRequest(provider.issuer, client, { acr_values: '2', prompt: 'none' }))
+        .url,
+    );
+    expect(callbackParams(silent.redirect as URL).error).toBe('login_required');
+    const discovery = await (
+      await fetch(`${provider.issuer}/.well-known/openid-configuration`)
+    ).json();
+    expect(discovery.acr_values_supported).toEqual(['1', '2']);
+  });
 });
