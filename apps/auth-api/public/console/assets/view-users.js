@@ -132,6 +132,24 @@ export function renderUsers(main) {
       }),
       h('button', {
         type: 'button',
+        class: 'secondary small',
+        'aria-label': `Reset the second factors of ${user.email}`,
+        text: 'Reset 2-step',
+        onclick: () => {
+          if (
+            !window.confirm(
+              `Remove every second factor of ${user.email} (authenticator app, recovery codes, passkeys)? They will sign in with the password alone until they set one up again.`,
+            )
+          )
+            return;
+          act(
+            () => api('DELETE', `/users/${user.id}/factors`),
+            `The second factors of ${user.email} were removed.`,
+          );
+        },
+      }),
+      h('button', {
+        type: 'button',
         class: 'danger small',
         'aria-label': `Delete ${user.email}`,
         text: 'Delete',
