@@ -37,7 +37,10 @@ function authLevelDetails(error: AuthError): AuthLevelDetails {
   };
 }
 
-/** RFC 9470 §3: `acr_values` is a quoted string; `max_age` a bare token (the integer). */
+/**
+ * RFC 9470 §3: `acr_values` is a quoted string. `max_age` may be a token or a quoted string; it is
+ * sent as the bare integer, the form a client parsing it as a number reads most simply.
+ */
 function authLevelParams(details: AuthLevelDetails): string {
   const acr = details.acr_values === undefined ? '' : `, acr_values=${quote(details.acr_values)}`;
   const age = details.max_age === undefined ? '' : `, max_age=${details.max_age}`;
