@@ -16,6 +16,7 @@ describe('resource-api bearer token refusals', () => {
     ['GET', '/me'],
     ['POST', '/articles'],
     ['DELETE', '/articles/00000000-0000-4000-8000-000000000000'],
+    ['DELETE', '/articles'],
     ['GET', '/internal/stats'],
   ])('answers %s %s without a token with 401 and a bare Bearer challenge', async (method, path) => {
     const res = await h.http()[method.toLowerCase() as 'get' | 'post' | 'delete'](path).expect(401);

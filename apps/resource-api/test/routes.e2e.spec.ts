@@ -1,4 +1,4 @@
-import { createHarness, type ResourceApiHarness } from './resource-api.harness';
+import { AUDIENCE, createHarness, type ResourceApiHarness } from './resource-api.harness';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -181,6 +181,64 @@ describe('resource-api routes', () => {
     it('checks the role before the id', async () => {
       await h.http().delete('/articles/not-a-uuid').auth(user, { type: 'bearer' }).expect(403);
       await h.http().delete('/articles/not-a-uuid').expect(401);
+    });
+  });
+
+  describe('DELETE /articles (step-up: role admin and MFA)', () => {
+    const now = () => Math.floor(Date.now() / 1000);
+    const adminWith = (claims: Record<string, unknown>) =>
+      h.tokens.sign({ sub: 'admin-2', roles: ['admin'], auth_time: now(), ...claims });
+
+    it('refuses a password-only admin with 401 and the RFC 9470 challenge', async () => {
+      const { id } = await newArticle();
+      const res = await h
+        .http()
+        .delete('/articles')
+        .auth(adminWith({ amr: ['pwd'], acr: '1' }), { type: 'bearer' })
+        .expect(401);
+      expect(res.body).toEqual({
+        statusCode: 401,
+        error: 'insufficient_user_authentication',
+        message: 'requires multi-factor authentication',
+      });
+      expect(res.headers['www-authenticate']).toBe(
+        `Bearer realm="${AUDIENCE}", error="insufficient_user_authentication", error_description="requires multi-factor authentication", acr_values="2"`,
+      );
+      const list = await h.http().get('/articles').expect(200);
+      expect(list.body.map((a: { id: string }) => a.id)).toContain(id);
+    });
+
+    it('refuses an editor with 403 before asking for a stronger login', async () => {
+      const editorMfa = h.tokens.sign({ roles: ['editor'], amr: ['pwd', 'otp', 'mfa'] });
+      const res = await h
+        .http()
+        .delete('/articles')
+        .auth(editorMfa, { type: 'bearer' })
+        .expect(403);
+      expect(res.body.error).toBe('forbidden');
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['amr mfa (auth-api, Okta)', { amr: ['pwd', 'otp', 'mfa'], acr: '2' }],
+      ['acr 2 alone (Keycloak)', { acr: '2' }],
+    ])('lets an admin with %s delete every article (204)', async (_, claims) => {
+      await newArticle();
+      const res = await h
+        .http()
+        .delete('/articles')
+        .auth(adminWith(claims), { type: 'bearer' })
+        .expect(204);
+      expect(res.text).toBe('');
+      await h.http().get('/articles').expect(200, []);
+    });
+
+    it('leaves DELETE /articles/:id to the role alone', async () => {
+      const { id } = await newArticle();
+      await h
+        .http()
+        .delete(`/articles/${id}`)
+        .auth(adminWith({ amr: ['pwd'] }), { type: 'bearer' })
+        .expect(204);
     });
   });
 

@@ -85,6 +85,7 @@ describe('OpenAPI documents', () => {
     const resource = JSON.parse(readFileSync(join(DOCS, 'resource-api.json'), 'utf8'));
     expect(resource.paths['/articles'].get.security).toEqual([]);
     expect(resource.paths['/articles'].post.security).toBeUndefined();
+    expect(resource.paths['/articles'].delete.security).toBeUndefined();
     expect(resource.paths['/internal/stats'].get).toBeDefined();
   });
 });

@@ -135,6 +135,13 @@ describe('auth-api and resource-api as real processes', () => {
         })
       ).status,
     ).toBe(404);
+    // Step-up across the wire: a password-only sign-in's token says amr ["pwd"], acr "1".
+    const purge = await call(resource.url, 'DELETE', '/articles', { token: state.adminToken });
+    expect(purge.status).toBe(401);
+    expect(purge.body.error).toBe('insufficient_user_authentication');
+    expect(purge.headers.get('www-authenticate')).toBe(
+      'Bearer realm="resource-api", error="insufficient_user_authentication", error_description="requires multi-factor authentication", acr_values="2"',
+    );
   });
 
   it('applies scopes to a client-credentials token', async () => {

@@ -14,6 +14,40 @@ function quote(value: string): string {
 }
 
 /**
+ * RFC 9470 §3's requirement, as a challenge's auth-params and as the members other transports
+ * carry: `acr_values` a space-separated list, `max_age` a non-negative integer. Only
+ * `ERR_INSUFFICIENT_USER_AUTHENTICATION` has one; every other code has none, so its answers keep
+ * exactly the members they had.
+ */
+export interface AuthLevelDetails {
+  /** The `acr` values any one of which would do, space-separated, in order of preference. */
+  acr_values?: string;
+  /** Most seconds allowed since the user last actively authenticated. */
+  max_age?: number;
+}
+
+function authLevelDetails(error: AuthError): AuthLevelDetails {
+  if (error.code !== 'ERR_INSUFFICIENT_USER_AUTHENTICATION') return {};
+  const { acrValues, maxAge } = error;
+  // An AuthError built by hand could carry anything: only RFC 9470's shapes reach the header.
+  const validAge = typeof maxAge === 'number' && Number.isSafeInteger(maxAge) && maxAge >= 0;
+  return {
+    ...(acrValues.length > 0 ? { acr_values: acrValues.join(' ') } : {}),
+    ...(validAge ? { max_age: maxAge } : {}),
+  };
+}
+
+/**
+ * RFC 9470 §3: `acr_values` is a quoted string. `max_age` may be a token or a quoted string; it is
+ * sent as the bare integer, the form a client parsing it as a number reads most simply.
+ */
+function authLevelParams(details: AuthLevelDetails): string {
+  const acr = details.acr_values === undefined ? '' : `, acr_values=${quote(details.acr_values)}`;
+  const age = details.max_age === undefined ? '' : `, max_age=${details.max_age}`;
+  return acr + age;
+}
+
+/**
  * The single mapping from a library error to HTTP status, JSON body and `WWW-Authenticate`
  * header (RFC 6750 §3). Both the exception filter and any app-level filter call this.
  */
@@ -35,6 +69,17 @@ export function describeAuthError(error: AuthError, realm: string): AuthErrorRes
     }
     case 'ERR_INSUFFICIENT_ROLE':
       return { status: 403, body: { statusCode: 403, error: 'forbidden', message: error.message } };
+    case 'ERR_INSUFFICIENT_USER_AUTHENTICATION':
+      // RFC 9470 §3: 401, so that the client starts a new authorization request meeting the requirement.
+      return {
+        status: 401,
+        body: {
+          statusCode: 401,
+          error: 'insufficient_user_authentication',
+          message: error.message,
+        },
+        wwwAuthenticate: `Bearer realm=${quote(realm)}, error="insufficient_user_authentication", error_description=${quote(error.message)}${authLevelParams(authLevelDetails(error))}`,
+      };
     default:
       return {
         status: 401,
@@ -44,8 +89,11 @@ export function describeAuthError(error: AuthError, realm: string): AuthErrorRes
   }
 }
 
-/** The `extensions` of the GraphQL error an {@link AuthError} becomes. */
-export interface AuthGraphqlExtensions {
+/**
+ * The `extensions` of the GraphQL error an {@link AuthError} becomes; a refused
+ * `@RequireAuthLevel` adds its `acr_values` / `max_age` (see {@link AuthLevelDetails}).
+ */
+export interface AuthGraphqlExtensions extends AuthLevelDetails {
   /** `UNAUTHENTICATED` where HTTP answers 401, `FORBIDDEN` where it answers 403. */
   code: 'UNAUTHENTICATED' | 'FORBIDDEN';
   /** The library's stable reason, {@link AuthError.code} (`ERR_TOKEN_EXPIRED`, …). */
@@ -64,15 +112,20 @@ export interface AuthGraphqlExtensions {
  */
 export function describeAuthErrorForGraphql(error: AuthError): AuthGraphqlExtensions {
   const { status } = describeAuthError(error, '');
-  return { code: status === 403 ? 'FORBIDDEN' : 'UNAUTHENTICATED', error: error.code };
+  return {
+    code: status === 403 ? 'FORBIDDEN' : 'UNAUTHENTICATED',
+    error: error.code,
+    ...authLevelDetails(error),
+  };
 }
 
 /**
  * What a WebSocket client receives for an {@link AuthError}: the payload of the `exception`
  * event (socket.io, Nest's `WsException` convention), of a `{ event: 'exception', data }`
- * message (`ws`), and the `data` of socket.io's `connect_error`.
+ * message (`ws`), and the `data` of socket.io's `connect_error`. A refused `@RequireAuthLevel`
+ * adds its `acr_values` / `max_age`.
  */
-export interface AuthSocketError {
+export interface AuthSocketError extends AuthLevelDetails {
   status: 'error';
   /** The library's stable reason, {@link AuthError.code}. */
   code: AuthErrorCode;
@@ -92,11 +145,20 @@ export interface AuthSocketError {
  */
 export function describeAuthErrorForSocket(error: AuthError): AuthSocketError {
   const { body } = describeAuthError(error, '');
-  return { status: 'error', code: error.code, error: body.error, message: error.message };
+  return {
+    status: 'error',
+    code: error.code,
+    error: body.error,
+    message: error.message,
+    ...authLevelDetails(error),
+  };
 }
 
-/** The error object a refused microservice message answers with (what the client's `send()` errors with). */
-export interface AuthRpcError {
+/**
+ * The error object a refused microservice message answers with (what the client's `send()`
+ * errors with). A refused `@RequireAuthLevel` adds its `acr_values` / `max_age`.
+ */
+export interface AuthRpcError extends AuthLevelDetails {
   status: 'error';
   /** The library's stable reason, {@link AuthError.code}. */
   code: AuthErrorCode;
@@ -118,5 +180,11 @@ export interface AuthRpcError {
  */
 export function describeAuthErrorForRpc(error: AuthError): AuthRpcError {
   const { body } = describeAuthError(error, '');
-  return { status: 'error', code: error.code, error: body.error, message: error.message };
+  return {
+    status: 'error',
+    code: error.code,
+    error: body.error,
+    message: error.message,
+    ...authLevelDetails(error),
+  };
 }

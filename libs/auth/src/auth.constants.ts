@@ -11,6 +11,8 @@ export const IS_PUBLIC_KEY = 'auth:is_public';
 export const ROLES_KEY = 'auth:roles';
 /** Metadata key set by `@Scopes()`. */
 export const SCOPES_KEY = 'auth:scopes';
+/** Metadata key set by `@RequireAuthLevel()`. */
+export const AUTH_LEVEL_KEY = 'auth:auth_level';
 
 /** Name under which the passport-jwt strategy is registered with passport. */
 export const JWT_STRATEGY_NAME = 'jwt';

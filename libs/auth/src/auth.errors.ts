@@ -5,8 +5,9 @@ import { type AuthGraphqlExtensions, describeAuthErrorForGraphql } from './auth-
  *
  * Token codes (`ERR_TOKEN_*`, `ERR_ALG_*`, `ERR_KID_*`, …) become 401 `invalid_token`;
  * `ERR_TOKEN_MISSING` becomes 401 without an error attribute; `ERR_INSUFFICIENT_SCOPE` 403
- * `insufficient_scope`; `ERR_INSUFFICIENT_ROLE` 403 `forbidden`. The mapping lives in one place:
- * {@link describeAuthError}.
+ * `insufficient_scope`; `ERR_INSUFFICIENT_ROLE` 403 `forbidden`;
+ * `ERR_INSUFFICIENT_USER_AUTHENTICATION` 401 `insufficient_user_authentication` (RFC 9470). The
+ * mapping lives in one place: {@link describeAuthError}.
  */
 export type AuthErrorCode =
   | 'ERR_TOKEN_MISSING'
@@ -25,7 +26,19 @@ export type AuthErrorCode =
   | 'ERR_CLAIM_INVALID'
   | 'ERR_TOKEN_REVOKED'
   | 'ERR_INSUFFICIENT_ROLE'
-  | 'ERR_INSUFFICIENT_SCOPE';
+  | 'ERR_INSUFFICIENT_SCOPE'
+  | 'ERR_INSUFFICIENT_USER_AUTHENTICATION';
+
+/**
+ * What a client must obtain to pass a refused `@RequireAuthLevel` (RFC 9470 §3): a token whose
+ * `acr` is one of `acrValues`, and whose `auth_time` is at most `maxAge` seconds old.
+ */
+export interface AuthLevelChallenge {
+  /** Authentication context classes the client may ask for (`acr_values`), in order of preference. */
+  acrValues?: readonly string[];
+  /** Most seconds since the user last actively authenticated (`max_age`). */
+  maxAge?: number;
+}
 
 /**
  * The one error type the library throws for a refused token or a failed authorization check.
@@ -41,6 +54,10 @@ export type AuthErrorCode =
  */
 export class AuthError extends Error {
   override readonly name = 'AuthError';
+  /** `acr` values that would satisfy the refused `@RequireAuthLevel` (RFC 9470 `acr_values`); else empty. */
+  readonly acrValues: readonly string[];
+  /** Most seconds since `auth_time` the refused `@RequireAuthLevel` allows (RFC 9470 `max_age`). */
+  readonly maxAge?: number;
 
   constructor(
     /** Stable machine-readable reason. */
@@ -48,8 +65,12 @@ export class AuthError extends Error {
     message: string,
     /** Scopes the request lacked (only for `ERR_INSUFFICIENT_SCOPE`). */
     readonly requiredScopes: readonly string[] = [],
+    /** What would satisfy a refused `@RequireAuthLevel` (only for `ERR_INSUFFICIENT_USER_AUTHENTICATION`). */
+    challenge: AuthLevelChallenge = {},
   ) {
     super(message);
+    this.acrValues = challenge.acrValues ?? [];
+    this.maxAge = challenge.maxAge;
   }
 
   /**

@@ -6,6 +6,7 @@ import type {
   AuthModuleExtras,
   AuthModuleOptions,
 } from './interfaces/auth-module-options.interface';
+import { AuthLevelGuard } from './auth-level.guard';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { RolesGuard } from './roles.guard';
 import { ScopesGuard } from './scopes.guard';
@@ -15,6 +16,7 @@ const GLOBAL_GUARDS = [
   { provide: APP_GUARD, useExisting: JwtAuthGuard },
   { provide: APP_GUARD, useExisting: RolesGuard },
   { provide: APP_GUARD, useExisting: ScopesGuard },
+  { provide: APP_GUARD, useExisting: AuthLevelGuard },
 ];
 
 export const {

@@ -4,6 +4,7 @@ import { PassportModule } from '@nestjs/passport';
 
 import { AUTH_CLOCK, AUTH_MODULE_OPTIONS, AUTH_RESOLVED_OPTIONS } from './auth.constants';
 import { AuthExceptionFilter } from './auth-exception.filter';
+import { AuthLevelGuard } from './auth-level.guard';
 import { ConfigurableAuthModule } from './auth.module-definition';
 import type { AuthModuleOptions } from './interfaces/auth-module-options.interface';
 import { KeySource } from './interfaces/key-source.interface';
@@ -81,6 +82,7 @@ function primaryKeySource(options: ResolvedAuthOptions): KeySource {
     JwtAuthGuard,
     RolesGuard,
     ScopesGuard,
+    AuthLevelGuard,
     { provide: APP_FILTER, useClass: AuthExceptionFilter },
   ],
   exports: [
@@ -95,6 +97,7 @@ function primaryKeySource(options: ResolvedAuthOptions): KeySource {
     JwtAuthGuard,
     RolesGuard,
     ScopesGuard,
+    AuthLevelGuard,
   ],
 })
 export class AuthModule extends ConfigurableAuthModule {}

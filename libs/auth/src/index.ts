@@ -3,6 +3,7 @@ export { AUTH_ASYNC_OPTIONS_TYPE, AUTH_OPTIONS_TYPE } from './auth.module-defini
 export {
   ACCESS_TOKEN_TYPES,
   AUTH_CLOCK,
+  AUTH_LEVEL_KEY,
   AUTH_MODULE_OPTIONS,
   AUTH_RESOLVED_OPTIONS,
   IS_PUBLIC_KEY,
@@ -13,7 +14,7 @@ export {
 export { AuthError } from './auth.errors';
 export { AuthMetrics, VERIFICATIONS_METRIC } from './auth-metrics';
 export type { VerificationOutcome } from './auth-metrics';
-export type { AuthErrorCode } from './auth.errors';
+export type { AuthErrorCode, AuthLevelChallenge } from './auth.errors';
 export {
   describeAuthError,
   describeAuthErrorForGraphql,
@@ -23,6 +24,7 @@ export {
 export type {
   AuthErrorResponse,
   AuthGraphqlExtensions,
+  AuthLevelDetails,
   AuthRpcError,
   AuthSocketError,
 } from './auth-error.response';
@@ -36,9 +38,12 @@ export { CurrentUser } from './current-user.decorator';
 export { Public } from './public.decorator';
 export { Roles } from './roles.decorator';
 export { Scopes } from './scopes.decorator';
+export { RequireAuthLevel } from './auth-level.decorator';
+export type { AuthLevel, AuthLevelRequirement, AuthLevelRule } from './auth-level-rule';
 export { JwtAuthGuard } from './jwt-auth.guard';
 export { RolesGuard } from './roles.guard';
 export { ScopesGuard } from './scopes.guard';
+export { AuthLevelGuard } from './auth-level.guard';
 export { JwtStrategy } from './jwt.strategy';
 export { RoleHierarchy } from './role-hierarchy';
 export { TokenService } from './token.service';

@@ -24,6 +24,7 @@ describe(resolveAuthOptions.name, () => {
       accessTokenTtlSeconds: 900,
       cacheMaxEntries: 10000,
       revocationChecker: null,
+      mfaAcrValues: ['2'],
       realm: 'api',
     });
     expect(options.clock).toBe(systemClock);
@@ -141,6 +142,26 @@ describe(resolveAuthOptions.name, () => {
       expect(resolve({ roleHierarchy: { admin: [1 as unknown as string] } })).toThrow(
         'roleHierarchy.admin',
       );
+    });
+  });
+
+  describe('mfaAcrValues', () => {
+    it('keeps a given list, an empty one included (amr alone decides then)', () => {
+      expect(resolve({ mfaAcrValues: ['urn:mfa', 'gold'] })().mfaAcrValues).toEqual([
+        'urn:mfa',
+        'gold',
+      ]);
+      expect(resolve({ mfaAcrValues: [] })().mfaAcrValues).toEqual([]);
+    });
+
+    it.each<[string, unknown]>([
+      ['a string', '2'],
+      ['a number in the list', [2]],
+      ['an empty value', ['']],
+      ['a value with a space, which acr_values could not carry', ['level 2']],
+      ['a value with a quote', ['a"b']],
+    ])('rejects %s', (_, mfaAcrValues) => {
+      expect(resolve({ mfaAcrValues: mfaAcrValues as string[] })).toThrow('mfaAcrValues');
     });
   });
 

@@ -1,3 +1,4 @@
+import { claimValueProblem } from './auth-level-rule';
 import type { AuthClock } from './interfaces/auth-clock.interface';
 import { systemClock } from './interfaces/auth-clock.interface';
 import type { AuthModuleOptions } from './interfaces/auth-module-options.interface';
@@ -23,6 +24,8 @@ export interface ResolvedAuthOptions {
   accessTokenTtlSeconds: number;
   cacheMaxEntries: number;
   revocationChecker: RevocationChecker | null;
+  /** `acr` values that satisfy `@RequireAuthLevel('mfa')`. */
+  mfaAcrValues: readonly string[];
   realm: string;
   clock: AuthClock;
 }
@@ -100,6 +103,16 @@ function validateHierarchy(hierarchy: Record<string, string[]>): void {
   }
 }
 
+/** Default `mfaAcrValues`: level 2 as Keycloak's step-up flows and auth-api number them. */
+const MFA_ACR_VALUES: readonly string[] = Object.freeze(['2']);
+
+function resolveMfaAcrValues(value: unknown): readonly string[] {
+  if (value === undefined) return MFA_ACR_VALUES;
+  const problem = claimValueProblem(value, true);
+  if (problem) fail(`mfaAcrValues ${problem}`);
+  return Object.freeze([...(value as string[])]);
+}
+
 /** Validates user options once, at module start, so that a misconfiguration never reaches a request. */
 export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
   if (!options || typeof options !== 'object') fail('options are required');
@@ -132,6 +145,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
         ? 0
         : nonNegativeInteger('verifiedTokenCache.maxEntries', cache?.maxEntries, 10000),
     revocationChecker: options.revocationChecker ?? null,
+    mfaAcrValues: resolveMfaAcrValues(options.mfaAcrValues),
     realm: options.realm ?? primary.audiences[0],
     clock: options.clock ?? systemClock,
   };

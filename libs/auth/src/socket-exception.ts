@@ -4,11 +4,15 @@ import { describeAuthErrorForSocket } from './auth-error.response';
 import { AuthError } from './auth.errors';
 import { closeSocket } from './socket-request';
 
-/** Refusals of one message; any other means the connection's token itself has gone bad. */
+/**
+ * Refusals of one message; any other means the connection's token itself has gone bad. A step-up
+ * refusal is of the message: the token still passes every message that asks for less.
+ */
 const MESSAGE_ONLY: ReadonlySet<string> = new Set([
   'ERR_TOKEN_MISSING',
   'ERR_INSUFFICIENT_ROLE',
   'ERR_INSUFFICIENT_SCOPE',
+  'ERR_INSUFFICIENT_USER_AUTHENTICATION',
 ]);
 
 interface WsExceptionConstructor {

@@ -23,6 +23,7 @@ import {
   TENANT_2,
   TENANT_OUTSIDE,
 } from './presets.fixtures';
+import { StepUpController } from './step-up.controller';
 import { DemoController } from './test-app';
 import { b64url, codeOf } from './verifier-harness';
 import { X509_CERT } from './x509-fixture';
@@ -329,6 +330,53 @@ describe('issuer presets', () => {
       if (p.idToken) {
         await request(server).get('/me').auth(p.idToken(), { type: 'bearer' }).expect(401);
       }
+    });
+  });
+
+  describe("through @RequireAuthLevel('mfa'): each provider's own way of saying multi-factor", () => {
+    let app: INestApplication;
+
+    beforeAll(async () => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [AuthModule.forRoot({ issuers: configs })],
+        controllers: [StepUpController],
+      }).compile();
+      app = moduleRef.createNestApplication(new ExpressAdapter());
+      await app.init();
+    });
+
+    afterAll(async () => {
+      await app.close();
+    });
+
+    const stepUp = (name: string, extra: Record<string, unknown>) =>
+      request(app.getHttpServer())
+        .get('/step-up')
+        .auth(byName(name).accessToken(GRANT, extra), { type: 'bearer' });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['keycloak', { acr: '2' }],
+      ['auth0', { amr: ['mfa'] }],
+      ['entra', { amr: ['pwd', 'mfa'] }],
+      ['okta', { amr: ['pwd', 'otp', 'mfa'] }],
+      ['auth-api', { amr: ['pwd', 'otp', 'mfa'], acr: '2' }],
+    ])('%s: accepts %j', async (name, extra) => {
+      await stepUp(name, extra).expect(200, { level: 'mfa' });
+    });
+
+    it.each<[string, Record<string, unknown>]>([
+      ['keycloak', { acr: '1' }],
+      ['keycloak', { acr: '0' }],
+      ['auth0', {}],
+      ['entra', { amr: ['pwd'] }],
+      ['okta', { amr: ['pwd'] }],
+      ['auth-api', { amr: ['pwd'], acr: '1' }],
+    ])('%s: refuses %j with the RFC 9470 challenge', async (name, extra) => {
+      const res = await stepUp(name, extra).expect(401);
+      expect(res.body.error).toBe('insufficient_user_authentication');
+      expect(res.headers['www-authenticate']).toMatch(
+        /^Bearer realm="[^"]+", error="insufficient_user_authentication", error_description="requires multi-factor authentication", acr_values="2"$/,
+      );
     });
   });
 });

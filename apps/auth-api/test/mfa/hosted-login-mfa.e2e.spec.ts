@@ -193,9 +193,9 @@ describeWithOracles('hosted login: two-step verification (MFA_MAX_FAILURES=2)', 
         .url,
     );
     expect(callbackParams(silent.redirect as URL).error).toBe('login_required');
-    const discovery = await (
+    const discovery = (await (
       await fetch(`${provider.issuer}/.well-known/openid-configuration`)
-    ).json();
+    ).json()) as { acr_values_supported: string[] };
     expect(discovery.acr_values_supported).toEqual(['1', '2']);
   });
 });

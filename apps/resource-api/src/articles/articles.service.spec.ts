@@ -40,6 +40,14 @@ describe(ArticlesService.name, () => {
     expect(service.list()).toEqual([b]);
   });
 
+  it('removes every article at once', () => {
+    service.create({ title: 'A', body: 'a' }, 'u1');
+    service.create({ title: 'B', body: 'b' }, 'u2');
+    service.removeAll();
+    expect(service.list()).toEqual([]);
+    expect(service.count()).toBe(0);
+  });
+
   it('throws 404 not_found for an unknown id', () => {
     expect(() => service.remove('00000000-0000-4000-8000-000000000000')).toThrow(ApiError);
     try {

@@ -45,6 +45,10 @@ export class ArticlesService {
     return article;
   }
 
+  removeAll(): void {
+    this.articles.clear();
+  }
+
   remove(id: string): void {
     if (!this.articles.delete(id)) throw new ApiError(404, 'not_found', `article ${id} not found`);
   }

@@ -249,6 +249,14 @@ function endpoints(ids: { victim: string }): Endpoint[] {
     {
       service: 'resource',
       method: 'DELETE',
+      path: '/articles',
+      body: 'none',
+      fields: [],
+      auth: bearer,
+    },
+    {
+      service: 'resource',
+      method: 'DELETE',
       path: `/articles/${NO_SUCH_ID}`,
       body: 'none',
       fields: [],

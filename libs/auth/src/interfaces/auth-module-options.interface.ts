@@ -108,6 +108,14 @@ export interface AuthModuleOptions {
   verifiedTokenCache?: VerifiedTokenCacheOptions | false;
   /** Asked after every verification; return `true` to refuse a token before it expires. */
   revocationChecker?: RevocationChecker;
+  /**
+   * `acr` values that satisfy `@RequireAuthLevel('mfa')`, besides an `amr` holding `mfa`. Default
+   * `['2']`: level 2 (multi-factor) in auth-api's and Keycloak's numbering. Give your issuer's own
+   * (`['http://schemas.openid.net/pape/policies/2007/06/multi-factor']`, …), or `[]` to decide on
+   * `amr` alone. The first value is what a refusal's `acr_values` asks for first. One list for every
+   * trusted issuer: with several, list only values that mean multi-factor at each of them.
+   */
+  mfaAcrValues?: string[];
   /** `realm` of the `WWW-Authenticate` challenge. Default: the first audience. */
   realm?: string;
   /** Time source; tests pass a fake one. Default: the system clock. */
@@ -117,8 +125,8 @@ export interface AuthModuleOptions {
 /** Extras of `forRoot`/`forRootAsync` that shape the module itself rather than its behaviour. */
 export interface AuthModuleExtras {
   /**
-   * Register the JWT, roles and scopes guards as global guards (every route needs a valid token
-   * unless marked `@Public()`). Default `true`. With `false`, apply them with `@UseGuards()`.
+   * Register the JWT, roles, scopes and auth-level guards as global guards (every route needs a
+   * valid token unless marked `@Public()`). Default `true`. With `false`, apply them with `@UseGuards()`.
    */
   globalGuards?: boolean;
   /** Make the module's providers (`TokenService`, guards) injectable everywhere. Default `true`. */

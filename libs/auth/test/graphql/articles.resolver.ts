@@ -11,7 +11,14 @@ import {
   Subscription,
 } from '@nestjs/graphql';
 
-import { type AuthPrincipal, CurrentUser, Public, Roles, Scopes } from '../../src';
+import {
+  type AuthPrincipal,
+  CurrentUser,
+  Public,
+  RequireAuthLevel,
+  Roles,
+  Scopes,
+} from '../../src';
 
 @ObjectType()
 export class Article {
@@ -88,6 +95,13 @@ export class ArticlesResolver {
   @Mutation(() => Article)
   createArticle(@Args('title') title: string, @CurrentUser('sub') sub: string): Article {
     return { id: `${sub}:${title}`, title };
+  }
+
+  @Roles('editor')
+  @RequireAuthLevel('mfa')
+  @Mutation(() => Boolean)
+  deleteArticle(@Args('id') id: string): boolean {
+    return ARTICLES.some((article) => article.id === id);
   }
 
   @Public()

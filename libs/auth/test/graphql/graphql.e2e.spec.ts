@@ -100,6 +100,23 @@ describe.each<GraphqlDriverName>(['apollo', 'mercurius'])('guards on GraphQL (%s
     expect(res.body).toEqual({ data: { stats: 1 } });
   });
 
+  it('refuses a password-only login: UNAUTHENTICATED / ERR_INSUFFICIENT_USER_AUTHENTICATION', async () => {
+    const mutation = 'mutation($id: String!) { deleteArticle(id: $id) }';
+    const pwd = ctx.tokens.sign({ roles: ['editor'], amr: ['pwd'] });
+    const refused = await ctx.query(mutation, pwd, { id: '1' });
+    expect(refused.body.data ?? null).toBeNull();
+    const error = errorOf(refused.body);
+    expect(error.message).toBe('requires multi-factor authentication');
+    expect(error.extensions).toEqual({
+      code: 'UNAUTHENTICATED',
+      error: 'ERR_INSUFFICIENT_USER_AUTHENTICATION',
+      acr_values: '2',
+    });
+    const mfa = ctx.tokens.sign({ roles: ['editor'], amr: ['pwd', 'mfa'] });
+    const deleted = await ctx.query(mutation, mfa, { id: '1' }).expect(200);
+    expect(deleted.body).toEqual({ data: { deleteArticle: true } });
+  });
+
   it('guards a field resolver on its own: the field is refused, the rest answered', async () => {
     const query = '{ articles { id reviewer } }';
     const editor = await ctx.query(query, ctx.tokens.sign({ roles: ['editor'] }));

@@ -3,7 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { Controller, Get } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 
-import { type AuthPrincipal, CurrentUser, Public, Roles, Scopes } from '../../src';
+import {
+  type AuthPrincipal,
+  CurrentUser,
+  Public,
+  RequireAuthLevel,
+  Roles,
+  Scopes,
+} from '../../src';
 
 /** Brokers are shared between test runs: every pattern of this run carries its own prefix. */
 export const RUN = `auth-e2e-${randomUUID().slice(0, 8)}`;
@@ -42,6 +49,12 @@ export class ArticlesHandlers {
   @MessagePattern(pattern('delete'))
   remove(@Payload() payload: { id: string }) {
     return { deleted: payload.id };
+  }
+
+  @RequireAuthLevel({ acr: ['2'], maxAge: 300 })
+  @MessagePattern(pattern('purge'))
+  purge(): { purged: true } {
+    return { purged: true };
   }
 
   @EventPattern<string>(pattern('viewed'))

@@ -82,6 +82,21 @@ describe.each(transportsUnderTest())('guards on microservices (%s)', (transport)
     });
   });
 
+  it('refuses too weak an authentication with the requirement: ERR_INSUFFICIENT_USER_AUTHENTICATION', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const weak = ctx.tokens.sign({ acr: '1', auth_time: now });
+    expect(await refusal(ctx.send('purge', {}, weak))).toEqual({
+      status: 'error',
+      code: 'ERR_INSUFFICIENT_USER_AUTHENTICATION',
+      error: 'insufficient_user_authentication',
+      message: 'requires authentication context 2',
+      acr_values: '2',
+      max_age: 300,
+    });
+    const strong = ctx.tokens.sign({ acr: '2', auth_time: now });
+    await expect(ctx.send('purge', {}, strong)).resolves.toEqual({ purged: true });
+  });
+
   it('runs a handler for a good token, with its principal and its own payload', async () => {
     const token = ctx.tokens.sign({ sub: 'ed', roles: ['admin'], scope: 'articles:delete' });
     await expect(ctx.send('create', { title: 'T' }, token)).resolves.toEqual({

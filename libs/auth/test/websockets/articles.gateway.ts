@@ -5,7 +5,14 @@ import {
   type WsResponse,
 } from '@nestjs/websockets';
 
-import { type AuthPrincipal, CurrentUser, Public, Roles, Scopes } from '../../src';
+import {
+  type AuthPrincipal,
+  CurrentUser,
+  Public,
+  RequireAuthLevel,
+  Roles,
+  Scopes,
+} from '../../src';
 
 /**
  * Every guard and decorator of the library on one gateway. Handlers answer with a `WsResponse`
@@ -31,6 +38,12 @@ export class ArticlesGateway {
     @CurrentUser('sub') sub: string,
   ): WsResponse<{ title: string; by: string }> {
     return { event: 'publish', data: { title, by: sub } };
+  }
+
+  @RequireAuthLevel({ amr: ['mfa'], maxAge: 300 })
+  @SubscribeMessage('purge')
+  purge(): WsResponse<string> {
+    return { event: 'purge', data: 'purged' };
   }
 
   @Scopes('articles:write')

@@ -94,6 +94,25 @@ describe.each<SocketTransport>(['socket.io', 'ws'])('gateways on %s', (transport
       expect(await connection.send('whoami')).toEqual({ data: 'u1' });
     });
 
+    it('refuses a message demanding a stronger login, and keeps the connection open', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const connection = await connectAs(
+        ctx.tokens.sign({ sub: 'pw', amr: ['pwd'], auth_time: now }),
+      );
+      expect(await connection.send('purge')).toEqual({
+        exception: {
+          status: 'error',
+          code: 'ERR_INSUFFICIENT_USER_AUTHENTICATION',
+          error: 'insufficient_user_authentication',
+          message: 'requires authentication methods mfa',
+          max_age: 300,
+        },
+      });
+      expect(await connection.send('whoami')).toEqual({ data: 'pw' });
+      const strong = await connectAs(ctx.tokens.sign({ amr: ['pwd', 'mfa'], auth_time: now }));
+      expect(await strong.send('purge')).toEqual({ data: 'purged' });
+    });
+
     it('lets the right role and scope through', async () => {
       const connection = await connectAs(
         ctx.tokens.sign({ sub: 'ed', roles: ['editor'], scope: 'articles:write' }),
