@@ -49,6 +49,21 @@ export { RoleHierarchy } from './role-hierarchy';
 export { TokenService } from './token.service';
 export type { AccessTokenInput, IssuedAccessToken } from './token.service';
 export { TokenVerifier } from './token-verifier';
+export { DpopError } from './dpop/dpop-error';
+export { DpopNonces } from './dpop/dpop-nonces';
+export {
+  accessTokenHash,
+  DPOP_ALGORITHMS,
+  DpopProofVerifier,
+  normalizeHtu,
+} from './dpop/dpop-proof.verifier';
+export type {
+  DpopRequest,
+  DpopVerifierOptions,
+  VerifiedDpopProof,
+} from './dpop/dpop-proof.verifier';
+export { MemoryDpopReplayStore } from './dpop/dpop-replay-store';
+export type { DpopReplayStore } from './dpop/dpop-replay-store';
 export { VerifiedTokenCache } from './verified-token.cache';
 export { JwksKeySource } from './jwks-key-source';
 export { StaticKeySource } from './static-key-source';

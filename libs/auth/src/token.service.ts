@@ -29,6 +29,11 @@ export interface AccessTokenInput {
    * `scope`, `roles`, `sid`).
    */
   claims?: Record<string, string | number | boolean | readonly string[]>;
+  /**
+   * Binds the token to a DPoP key (RFC 9449 §6): its RFC 7638 thumbprint becomes `cnf.jkt`, and
+   * resource servers then refuse the token without a proof signed by that key.
+   */
+  dpopJkt?: string;
 }
 
 /** A freshly signed access token. */
@@ -90,6 +95,7 @@ export class TokenService {
       scope,
       roles: input.roles ?? [],
       ...(input.sessionId === undefined ? {} : { sid: input.sessionId }),
+      ...(input.dpopJkt === undefined ? {} : { cnf: { jkt: input.dpopJkt } }),
     };
     // The synchronous path: jsonwebtoken's async one goes through streams and is slower.
     const token = this.signerFor(signingKey).sign(claims);
