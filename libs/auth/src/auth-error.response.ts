@@ -6,6 +6,8 @@ export interface AuthErrorResponse {
   body: { statusCode: number; error: string; message: string };
   /** Value of the RFC 6750 `WWW-Authenticate` header, when the status calls for one. */
   wwwAuthenticate?: string;
+  /** Value of the RFC 9449 `DPoP-Nonce` header, when the client must use a server nonce. */
+  dpopNonce?: string;
 }
 
 /** RFC 7235 quoted-string: the messages are ours, but never let a quote or backslash through. */
@@ -52,7 +54,33 @@ function authLevelParams(details: AuthLevelDetails): string {
  * header (RFC 6750 §3). Both the exception filter and any app-level filter call this.
  */
 export function describeAuthError(error: AuthError, realm: string): AuthErrorResponse {
+  const described = describeForBearer(error, realm);
+  if (error.dpopAlgorithms === undefined || described.wwwAuthenticate === undefined)
+    return described;
+  // RFC 9449 §7.1: the same auth-params under the DPoP scheme, with the proof algorithms.
+  const algs = `algs=${quote(error.dpopAlgorithms.join(' '))}`;
+  return {
+    ...described,
+    wwwAuthenticate: described.wwwAuthenticate.replace(
+      /^Bearer (realm="[^"]*")/,
+      `DPoP $1, ${algs}`,
+    ),
+    ...(error.dpopNonce ? { dpopNonce: error.dpopNonce } : {}),
+  };
+}
+
+function describeForBearer(error: AuthError, realm: string): AuthErrorResponse {
   switch (error.code) {
+    case 'ERR_DPOP_PROOF_INVALID':
+    case 'ERR_DPOP_NONCE_REQUIRED': {
+      const code =
+        error.code === 'ERR_DPOP_PROOF_INVALID' ? 'invalid_dpop_proof' : 'use_dpop_nonce';
+      return {
+        status: 401,
+        body: { statusCode: 401, error: code, message: error.message },
+        wwwAuthenticate: `Bearer realm=${quote(realm)}, error="${code}", error_description=${quote(error.message)}`,
+      };
+    }
     case 'ERR_TOKEN_MISSING':
       return {
         status: 401,

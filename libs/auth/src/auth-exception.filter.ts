@@ -56,6 +56,7 @@ export class AuthExceptionFilter implements ExceptionFilter<AuthError> {
     const described = describeAuthError(error, this.options.realm);
     if (described.wwwAuthenticate)
       httpAdapter.setHeader(response, 'WWW-Authenticate', described.wwwAuthenticate);
+    if (described.dpopNonce) httpAdapter.setHeader(response, 'DPoP-Nonce', described.dpopNonce);
     httpAdapter.reply(response, described.body, described.status);
     return undefined;
   }

@@ -27,7 +27,19 @@ export type AuthErrorCode =
   | 'ERR_TOKEN_REVOKED'
   | 'ERR_INSUFFICIENT_ROLE'
   | 'ERR_INSUFFICIENT_SCOPE'
-  | 'ERR_INSUFFICIENT_USER_AUTHENTICATION';
+  | 'ERR_INSUFFICIENT_USER_AUTHENTICATION'
+  | 'ERR_DPOP_PROOF_INVALID'
+  | 'ERR_DPOP_NONCE_REQUIRED'
+  | 'ERR_DPOP_BINDING';
+
+/**
+ * How a refusal of a request that used (or had to use) DPoP is challenged (RFC 9449 §7.1): with
+ * the `DPoP` scheme and its `algs`, and for `ERR_DPOP_NONCE_REQUIRED` a fresh `DPoP-Nonce`.
+ */
+export interface DpopChallenge {
+  dpopAlgorithms?: readonly string[];
+  dpopNonce?: string;
+}
 
 /**
  * What a client must obtain to pass a refused `@RequireAuthLevel` (RFC 9470 §3): a token whose
@@ -58,6 +70,10 @@ export class AuthError extends Error {
   readonly acrValues: readonly string[];
   /** Most seconds since `auth_time` the refused `@RequireAuthLevel` allows (RFC 9470 `max_age`). */
   readonly maxAge?: number;
+  /** Set when the answer's challenge uses the `DPoP` scheme: the proof algorithms accepted. */
+  readonly dpopAlgorithms?: readonly string[];
+  /** For `ERR_DPOP_NONCE_REQUIRED`: the nonce the next proof must carry (`DPoP-Nonce`). */
+  readonly dpopNonce?: string;
 
   constructor(
     /** Stable machine-readable reason. */
@@ -66,11 +82,13 @@ export class AuthError extends Error {
     /** Scopes the request lacked (only for `ERR_INSUFFICIENT_SCOPE`). */
     readonly requiredScopes: readonly string[] = [],
     /** What would satisfy a refused `@RequireAuthLevel` (only for `ERR_INSUFFICIENT_USER_AUTHENTICATION`). */
-    challenge: AuthLevelChallenge = {},
+    challenge: AuthLevelChallenge & DpopChallenge = {},
   ) {
     super(message);
     this.acrValues = challenge.acrValues ?? [];
     this.maxAge = challenge.maxAge;
+    this.dpopAlgorithms = challenge.dpopAlgorithms;
+    this.dpopNonce = challenge.dpopNonce;
   }
 
   /**

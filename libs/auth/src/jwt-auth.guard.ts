@@ -3,10 +3,18 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import passport from 'passport';
 
-import { IS_PUBLIC_KEY, JWT_STRATEGY_NAME } from './auth.constants';
+import { AUTH_RESOLVED_OPTIONS, IS_PUBLIC_KEY, JWT_STRATEGY_NAME } from './auth.constants';
 import { AuthError } from './auth.errors';
 import { type AuthRequest, authRequestOf } from './auth-request';
 import { extractBearerToken } from './bearer-token.extractor';
+import {
+  asDpopChallenge,
+  assertDpopRequest,
+  dpopTokenOf,
+  refuseAsBearer,
+  type ResolvedDpop,
+} from './dpop/dpop-request';
+import type { ResolvedAuthOptions } from './resolved-auth-options';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 import { JwtStrategy } from './jwt.strategy';
 import { RouteMetadata } from './route-metadata';
@@ -35,6 +43,9 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
    * `new`), every request takes the passport path.
    */
   @Optional() @Inject(TokenVerifier) private readonly verifier?: TokenVerifier;
+
+  /** Property-injected like the verifier; DPoP needs the resolved options. */
+  @Optional() @Inject(AUTH_RESOLVED_OPTIONS) private readonly options?: ResolvedAuthOptions;
 
   private readonly publicRoutes: RouteMetadata<boolean>;
 
@@ -89,6 +100,9 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
     let token: string | null;
     let principal: AuthPrincipal | undefined;
     try {
+      const dpopToken = this.options ? dpopTokenOf(request) : null;
+      if (dpopToken !== null && this.options)
+        return this.decideDpop(context, request, verifier, dpopToken, this.options.dpop);
       token = extractBearerToken(request);
       if (token === null) throw new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required');
       principal = verifier.verifySync(token);
@@ -102,6 +116,24 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
     );
   }
 
+  /** A `DPoP`-scheme request: the token as usual, then its proof; every refusal challenged as DPoP. */
+  private async decideDpop(
+    context: ExecutionContext,
+    request: AuthRequest,
+    verifier: TokenVerifier,
+    token: string,
+    dpop: ResolvedDpop,
+  ): Promise<boolean> {
+    try {
+      const principal = await verifier.verify(token);
+      await assertDpopRequest(request, token, principal, dpop);
+      return this.conclude(context, request, undefined, principal, true);
+    } catch (error) {
+      const refusal = error instanceof AuthError ? asDpopChallenge(error, dpop) : error;
+      return this.conclude(context, request, refusal, undefined);
+    }
+  }
+
   /**
    * As passport reports to `AuthGuard`: a refusal is `info` (401), anything else an error; the
    * (possibly overridden) `handleRequest` decides, and what it returns lands on `request.user`.
@@ -111,7 +143,16 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
     request: AuthRequest,
     error: unknown,
     principal: AuthPrincipal | undefined,
+    provenByDpop = false,
   ): true {
+    // A bound token is never a bearer token (RFC 9449 §7.2), on any transport.
+    if (principal && !provenByDpop && this.options) {
+      const refusal = refuseAsBearer(principal, this.options.dpop);
+      if (refusal) {
+        error = refusal;
+        principal = undefined;
+      }
+    }
     const user =
       error instanceof AuthError
         ? this.handleRequest(null, false, error, context)

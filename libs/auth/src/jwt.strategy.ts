@@ -1,10 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-jwt';
 
-import { JWT_STRATEGY_NAME } from './auth.constants';
+import { AUTH_RESOLVED_OPTIONS, JWT_STRATEGY_NAME } from './auth.constants';
 import { AuthError } from './auth.errors';
 import { extractBearerToken } from './bearer-token.extractor';
+import { refuseAsBearer } from './dpop/dpop-request';
+import type { ResolvedAuthOptions } from './resolved-auth-options';
 import { TokenVerifier } from './token-verifier';
 
 /**
@@ -17,6 +19,9 @@ import { TokenVerifier } from './token-verifier';
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY_NAME) {
+  /** Property-injected so that subclasses keep their constructors. */
+  @Optional() @Inject(AUTH_RESOLVED_OPTIONS) private readonly options?: ResolvedAuthOptions;
+
   constructor(@Inject(TokenVerifier) private readonly verifier: TokenVerifier) {
     super({
       jwtFromRequest: extractBearerToken,
@@ -40,7 +45,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, JWT_STRATEGY_NAME) {
     if (token === null)
       return this.fail(new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required'), 401);
     this.verifier.verify(token).then(
-      (principal) => this.success(principal),
+      (principal) => {
+        // A bound token is never a bearer token (RFC 9449 §7.2).
+        const refusal = this.options ? refuseAsBearer(principal, this.options.dpop) : null;
+        return refusal ? this.fail(refusal, 401) : this.success(principal);
+      },
       (error: unknown) =>
         error instanceof AuthError ? this.fail(error, 401) : this.error(error as Error),
     );

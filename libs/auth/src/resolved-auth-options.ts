@@ -1,7 +1,12 @@
 import { claimValueProblem } from './auth-level-rule';
 import type { AuthClock } from './interfaces/auth-clock.interface';
 import { systemClock } from './interfaces/auth-clock.interface';
-import type { AuthModuleOptions } from './interfaces/auth-module-options.interface';
+import { DpopProofVerifier } from './dpop/dpop-proof.verifier';
+import type { ResolvedDpop } from './dpop/dpop-request';
+import type {
+  AuthDpopOptions,
+  AuthModuleOptions,
+} from './interfaces/auth-module-options.interface';
 import type { IssuerConfig } from './interfaces/issuer-config.interface';
 import type { JwtAlgorithm } from './interfaces/jwt-algorithm';
 import type { RevocationChecker } from './interfaces/revocation-checker.interface';
@@ -26,6 +31,7 @@ export interface ResolvedAuthOptions {
   revocationChecker: RevocationChecker | null;
   /** `acr` values that satisfy `@RequireAuthLevel('mfa')`. */
   mfaAcrValues: readonly string[];
+  dpop: ResolvedDpop;
   realm: string;
   clock: AuthClock;
 }
@@ -146,7 +152,35 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
         : nonNegativeInteger('verifiedTokenCache.maxEntries', cache?.maxEntries, 10000),
     revocationChecker: options.revocationChecker ?? null,
     mfaAcrValues: resolveMfaAcrValues(options.mfaAcrValues),
+    dpop: resolveDpop(options.dpop, clockToleranceSeconds, options.clock ?? systemClock),
     realm: options.realm ?? primary.audiences[0],
     clock: options.clock ?? systemClock,
+  };
+}
+
+function resolveDpop(
+  options: AuthDpopOptions = {},
+  clockToleranceSeconds: number,
+  clock: AuthClock,
+): ResolvedDpop {
+  let publicOrigin: string | null = null;
+  if (options.publicUrl !== undefined) {
+    try {
+      publicOrigin = new URL(options.publicUrl).origin;
+    } catch {
+      fail('dpop.publicUrl must be an absolute URL');
+    }
+  }
+  return {
+    verifier: new DpopProofVerifier({
+      algorithms: options.algorithms,
+      maxAgeSeconds: options.maxAgeSeconds,
+      clockToleranceSeconds,
+      replayStore: options.replayStore,
+      nonces: options.nonces,
+      now: () => clock.now(),
+    }),
+    required: options.required ?? false,
+    publicOrigin,
   };
 }

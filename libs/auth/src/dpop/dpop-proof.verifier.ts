@@ -100,6 +100,11 @@ export class DpopProofVerifier {
     this.replay = options.replayStore ?? new MemoryDpopReplayStore(this.now);
   }
 
+  /** The nonce a proof must carry now, when nonces are on (for `DPoP-Nonce`). */
+  currentNonce(): string | undefined {
+    return this.options.nonces?.current();
+  }
+
   /** The algorithms for `DPoP algs=…` challenges and `dpop_signing_alg_values_supported`. */
   get supportedAlgorithms(): readonly string[] {
     return this.algorithms;

@@ -1,3 +1,5 @@
+import type { DpopNonces } from '../dpop/dpop-nonces';
+import type { DpopReplayStore } from '../dpop/dpop-replay-store';
 import type { KeyObject, JsonWebKey } from 'node:crypto';
 
 import type { AuthClock } from './auth-clock.interface';
@@ -116,6 +118,12 @@ export interface AuthModuleOptions {
    * trusted issuer: with several, list only values that mean multi-factor at each of them.
    */
   mfaAcrValues?: string[];
+  /**
+   * DPoP (RFC 9449) on HTTP routes. Always on: a token bound to a key (`cnf.jkt`) is refused as a
+   * Bearer token and accepted as `Authorization: DPoP <token>` with a `DPoP` proof by that key.
+   * These options tune the proof checks.
+   */
+  dpop?: AuthDpopOptions;
   /** `realm` of the `WWW-Authenticate` challenge. Default: the first audience. */
   realm?: string;
   /** Time source; tests pass a fake one. Default: the system clock. */
@@ -131,4 +139,23 @@ export interface AuthModuleExtras {
   globalGuards?: boolean;
   /** Make the module's providers (`TokenService`, guards) injectable everywhere. Default `true`. */
   isGlobal?: boolean;
+}
+
+/** See {@link AuthModuleOptions.dpop}. */
+export interface AuthDpopOptions {
+  /** Refuse Bearer tokens: every token must be DPoP-bound. Default `false`. */
+  required?: boolean;
+  /** Proof algorithms accepted. Default: ES256/384/512, PS256/384/512, RS256, EdDSA. */
+  algorithms?: string[];
+  /** How old a proof (`iat`) may be, in seconds. Default `60`. */
+  maxAgeSeconds?: number;
+  /** Where used `jti`s are remembered. Default: this process's memory; share one across instances. */
+  replayStore?: DpopReplayStore;
+  /** Demand server nonces (RFC 9449 §9): give the instances one shared {@link DpopNonces}. */
+  nonces?: DpopNonces;
+  /**
+   * The origin clients call this API at (`https://api.example.com`), for the `htu` check behind a
+   * proxy. Default: the request's scheme and `Host`.
+   */
+  publicUrl?: string;
 }

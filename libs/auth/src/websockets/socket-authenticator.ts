@@ -3,6 +3,7 @@ import { extractBearerToken } from '../bearer-token.extractor';
 import { disconnectSocket, socketRequestOf } from '../socket-request';
 import type { TokenVerifier } from '../token-verifier';
 import type { AuthPrincipal } from '../interfaces/auth-principal.interface';
+import { boundThumbprintOf } from '../dpop/dpop-request';
 
 /** Options of `AuthIoAdapter` and `AuthWsAdapter`. */
 export interface SocketAuthOptions {
@@ -44,7 +45,14 @@ export class SocketAuthenticator {
       if (this.allowAnonymous) return null;
       throw new AuthError('ERR_TOKEN_MISSING', 'a bearer token is required');
     }
-    return this.verifier.verify(token);
+    const principal = await this.verifier.verify(token);
+    // A DPoP-bound token needs a proof per request, which a socket cannot give: refused (RFC 9449 §7.2).
+    if (boundThumbprintOf(principal) !== undefined)
+      throw new AuthError(
+        'ERR_DPOP_BINDING',
+        'this token is bound to a DPoP key: it is accepted on HTTP requests with a DPoP proof only',
+      );
+    return principal;
   }
 
   /**

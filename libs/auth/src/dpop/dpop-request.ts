@@ -1,0 +1,124 @@
+import { AuthError } from '../auth.errors';
+import type { AuthRequest } from '../auth-request';
+import type { AuthPrincipal } from '../interfaces/auth-principal.interface';
+import { DpopError } from './dpop-error';
+import type { DpopProofVerifier } from './dpop-proof.verifier';
+
+/** RFC 9449 §7.1: `DPoP` (any case), one or more spaces, then a token68. */
+const DPOP_SCHEME = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** What the resource-server side of DPoP is configured with (see `AuthModuleOptions.dpop`). */
+export interface ResolvedDpop {
+  verifier: DpopProofVerifier;
+  /** Refuse Bearer tokens altogether: every token must be DPoP-bound. */
+  required: boolean;
+  /** The origin clients address (behind a proxy); null: the request's own. */
+  publicOrigin: string | null;
+}
+
+/** The HTTP request fields a proof is checked against (Express and Fastify both have them). */
+interface HttpRequestLike extends AuthRequest {
+  method?: string;
+  url?: string;
+  originalUrl?: string;
+  protocol?: string;
+}
+
+/** The token of `Authorization: DPoP <token>`, or null for any other scheme (or none). */
+export function dpopTokenOf(request: AuthRequest): string | null {
+  const header = request.headers?.authorization;
+  if (typeof header !== 'string' || !/^DPoP(\s|$)/i.test(header)) return null;
+  const match = DPOP_SCHEME.exec(header);
+  if (!match) throw new AuthError('ERR_TOKEN_MALFORMED', 'malformed DPoP credentials');
+  return match[1];
+}
+
+/** The `cnf.jkt` a token is bound to (RFC 9449 §6.1), if any. */
+export function boundThumbprintOf(principal: AuthPrincipal): string | undefined {
+  const cnf = principal.claims.cnf as { jkt?: unknown } | undefined;
+  if (cnf === undefined) return undefined;
+  // A cnf we cannot read binds the token to something we cannot check: never a bearer token.
+  return typeof cnf === 'object' && cnf !== null && typeof cnf.jkt === 'string' ? cnf.jkt : '';
+}
+
+/** Refuses a bound token sent as a bearer token (RFC 9449 §7.2), or any bearer when DPoP is required. */
+export function refuseAsBearer(principal: AuthPrincipal, dpop: ResolvedDpop): AuthError | null {
+  const bound = boundThumbprintOf(principal) !== undefined;
+  if (!bound && !dpop.required) return null;
+  return dpopError(
+    'ERR_DPOP_BINDING',
+    bound
+      ? 'this token is bound to a DPoP key: send it as Authorization: DPoP with a DPoP proof'
+      : 'this API accepts DPoP-bound tokens only',
+    dpop,
+  );
+}
+
+/**
+ * Checks the request of a `DPoP`-scheme token: the token is bound, and the request's one `DPoP`
+ * header is a proof of this method and URL, by the bound key, over this token. Throws the
+ * {@link AuthError} that refuses it.
+ */
+export async function assertDpopRequest(
+  request: AuthRequest,
+  token: string,
+  principal: AuthPrincipal,
+  dpop: ResolvedDpop,
+): Promise<void> {
+  const jkt = boundThumbprintOf(principal);
+  if (!jkt) throw dpopError('ERR_DPOP_BINDING', 'this token is not bound to a DPoP key', dpop);
+  const http = request as HttpRequestLike;
+  const url = requestUrl(http, dpop.publicOrigin);
+  if (!http.method || !url)
+    throw dpopError(
+      'ERR_DPOP_PROOF_INVALID',
+      'DPoP proofs are checked on HTTP requests only',
+      dpop,
+    );
+  try {
+    await dpop.verifier.verify(http.headers?.dpop, {
+      method: http.method,
+      url,
+      accessToken: token,
+      expectedJkt: jkt,
+    });
+  } catch (error) {
+    if (!(error instanceof DpopError)) throw error;
+    if (error.code === 'use_dpop_nonce')
+      throw new AuthError('ERR_DPOP_NONCE_REQUIRED', error.message, [], {
+        dpopAlgorithms: dpop.verifier.supportedAlgorithms,
+        dpopNonce: dpop.verifier.currentNonce(),
+      });
+    throw dpopError('ERR_DPOP_PROOF_INVALID', error.message, dpop);
+  }
+}
+
+/** An error answered with the `DPoP` challenge scheme. */
+export function dpopError(
+  code: 'ERR_DPOP_BINDING' | 'ERR_DPOP_PROOF_INVALID',
+  message: string,
+  dpop: ResolvedDpop,
+): AuthError {
+  return new AuthError(code, message, [], { dpopAlgorithms: dpop.verifier.supportedAlgorithms });
+}
+
+/** Refusals of a `DPoP`-scheme request are challenged with the DPoP scheme, whatever the reason. */
+export function asDpopChallenge(error: AuthError, dpop: ResolvedDpop): AuthError {
+  if (error.dpopAlgorithms !== undefined) return error;
+  return new AuthError(error.code, error.message, error.requiredScopes, {
+    acrValues: error.acrValues,
+    maxAge: error.maxAge,
+    dpopAlgorithms: dpop.verifier.supportedAlgorithms,
+  });
+}
+
+/** The URL the client addressed: the configured public origin (or the request's) and the path. */
+function requestUrl(request: HttpRequestLike, publicOrigin: string | null): string | null {
+  const path = request.originalUrl ?? request.url;
+  if (typeof path !== 'string' || !path.startsWith('/')) return null;
+  if (publicOrigin) return `${publicOrigin}${path}`;
+  const host = request.headers?.host;
+  if (typeof host !== 'string' || host === '') return null;
+  const protocol = request.protocol === 'https' ? 'https' : 'http';
+  return `${protocol}://${host}${path}`;
+}
