@@ -19,6 +19,7 @@ import {
 } from './config/resource-api.config';
 import { ArticlesResolver } from './graphql/articles.resolver';
 import { ResourceGraphqlModule } from './graphql/graphql.module';
+import { DpopReplay, DpopReplayModule } from './dpop/dpop-replay.module';
 import { HealthController } from './health/health.controller';
 import { ArticlesGateway } from './live/articles.gateway';
 import { UpgradeDispatch } from './live/upgrade-dispatch';
@@ -46,9 +47,10 @@ export class AppModule {
         // Guards every route globally: a valid token is needed unless the route is @Public().
         // Keys are fetched from the JWKS on first need, so this service starts while auth-api is down.
         AuthModule.forRootAsync({
-          inject: [ConfigService],
-          useFactory: (configService: ResourceApiConfigService) => {
-            const { auth } = configService.get(RESOURCE_API_CONFIG_KEY, { infer: true });
+          imports: [DpopReplayModule.forRoot(config.dpop.redisUrl)],
+          inject: [ConfigService, DpopReplay],
+          useFactory: (configService: ResourceApiConfigService, replay: DpopReplay) => {
+            const { auth, dpop } = configService.get(RESOURCE_API_CONFIG_KEY, { infer: true });
             return {
               issuer: auth.issuer,
               audience: auth.audience,
@@ -56,6 +58,12 @@ export class AppModule {
               algorithms: [auth.algorithm],
               // An admin passes every @Roles('editor') check, an editor every @Roles('user') one.
               roleHierarchy: { admin: ['editor'], editor: ['user'] },
+              // Tokens bound to a key (cnf.jkt) need a DPoP proof by it; bearer ones work as before.
+              dpop: {
+                required: dpop.required,
+                replayStore: replay.store,
+                ...(dpop.publicUrl ? { publicUrl: dpop.publicUrl } : {}),
+              },
             };
           },
         }),

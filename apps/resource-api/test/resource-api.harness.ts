@@ -31,9 +31,15 @@ export interface ResourceApiHarness {
  * the issuer is not up when the app boots.
  */
 export async function createHarness(
-  options: { jwksRunning?: boolean; listen?: boolean } = {},
+  options: {
+    jwksRunning?: boolean;
+    listen?: boolean;
+    env?: Record<string, string>;
+    /** Trust this issuer's keys instead of new ones (several instances of one deployment). */
+    keys?: InMemoryKeyStore;
+  } = {},
 ): Promise<ResourceApiHarness> {
-  const keys = new InMemoryKeyStore('ES256');
+  const keys = options.keys ?? new InMemoryKeyStore('ES256');
   const jwks = new JwksServer(keys);
   if (options.jwksRunning === false) await jwks.reservePort();
   else await jwks.start();
@@ -44,6 +50,7 @@ export async function createHarness(
     AUTH_AUDIENCE: AUDIENCE,
     AUTH_JWKS_URI: jwks.url,
     LOG_LEVEL: 'fatal',
+    ...options.env,
   });
   const app = await createResourceApi({ config });
   // Listening (on a free port) only for the tests that need a socket: WebSockets.

@@ -32,3 +32,5 @@ export type { ClientErrorAnswer } from './client-error.handler';
 export { MetricsModule, observeHttpLatency, sharedCounter } from './metrics';
 export { ApiErrorDto, createOpenApiDocument, OAuthErrorDto, setupOpenApi } from './openapi';
 export type { OpenApiOptions } from './openapi';
+export { RedisDpopReplayStore } from './redis-dpop-replay.store';
+export type { RedisSetNx } from './redis-dpop-replay.store';

@@ -17,7 +17,19 @@ describe(readResourceApiConfig.name, () => {
         jwksUri: 'http://localhost:3000/.well-known/jwks.json',
         algorithm: 'ES256',
       },
+      dpop: { redisUrl: undefined, publicUrl: undefined, required: false },
     });
+  });
+
+  it('reads the DPoP settings: REDIS_URL, PUBLIC_URL, DPOP_REQUIRED', () => {
+    expect(
+      readResourceApiConfig({
+        REDIS_URL: 'redis://cache:6379',
+        PUBLIC_URL: 'https://api.example',
+        DPOP_REQUIRED: 'true',
+      }).dpop,
+    ).toEqual({ redisUrl: 'redis://cache:6379', publicUrl: 'https://api.example', required: true });
+    expect(() => readResourceApiConfig({ REDIS_URL: 'http://cache' })).toThrow(ConfigError);
   });
 
   it('reads TRUST_PROXY, and refuses to trust every peer', () => {

@@ -20,6 +20,14 @@ export interface ResourceApiConfig extends CommonServiceConfig {
     /** The algorithm auth-api signs with (its `JWT_ALG`); nothing else is accepted. */
     algorithm: JwtAlgorithm;
   };
+  dpop: {
+    /** Where accepted DPoP proofs are remembered across instances; unset: this process's memory. */
+    redisUrl?: string;
+    /** The origin clients call this API at, for the proofs' `htu` behind a proxy. */
+    publicUrl?: string;
+    /** Refuse Bearer tokens: every token must be DPoP-bound. */
+    required: boolean;
+  };
 }
 
 /**
@@ -49,6 +57,11 @@ export function readResourceApiConfig(
       ]) as string,
       // Shared with auth-api so that one setting switches both ends.
       algorithm: env.oneOf('JWT_ALG', SUPPORTED_ALGORITHMS, 'ES256'),
+    },
+    dpop: {
+      redisUrl: env.url('REDIS_URL', undefined, ['redis', 'rediss']),
+      publicUrl: env.url('PUBLIC_URL', undefined, ['http', 'https']),
+      required: env.boolean('DPOP_REQUIRED', false),
     },
   };
 }
