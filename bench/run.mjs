@@ -32,6 +32,7 @@ const SECTIONS = [
   { name: 'http', file: './http.mjs', needs: ['autocannon'] },
   { name: 'auth-api', file: './auth-api.mjs', needs: ['autocannon'] },
   { name: 'oidc', file: './oidc.mjs', needs: ['autocannon'] },
+  { name: 'dpop', file: './dpop.mjs' },
   { name: 'growth', file: './growth.mjs', needs: ['autocannon'], full: true },
   { name: 'memory', file: './memory.mjs', needs: ['autocannon'] },
   // Under valgrind, ~1.5 min: only with --instructions (or --only=instructions).

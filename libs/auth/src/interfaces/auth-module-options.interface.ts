@@ -145,7 +145,7 @@ export interface AuthModuleExtras {
 export interface AuthDpopOptions {
   /** Refuse Bearer tokens: every token must be DPoP-bound. Default `false`. */
   required?: boolean;
-  /** Proof algorithms accepted. Default: ES256/384/512, PS256/384/512, RS256, EdDSA. */
+  /** Proof algorithms accepted. Default: ES256, ES384, PS256, RS256, EdDSA. */
   algorithms?: string[];
   /** How old a proof (`iat`) may be, in seconds. Default `60`. */
   maxAgeSeconds?: number;
