@@ -4,12 +4,20 @@
 //      with node:crypto (the physical limit of a guarded route);
 //   c. the NestJS documentation's recipe (bench/peers/nest-docs-recipe), reused tokens;
 //   d. a GraphQL query on Mercurius guarded by the library vs the same query @Public()
-//      (bench/graphql-server.mjs), reused token.
+//      (bench/graphql-server.mjs), reused token;
+//   h. GET /me with a DPoP-bound token and a fresh proof per request (RFC 9449) vs the same
+//      route with a reused bearer token: what the second signature check costs.
 // resource-api gets its keys from a JWKS served by this script (an InMemoryKeyStore; tokens are
 // minted with the library's TestTokenFactory), exactly as it would get them from auth-api.
 //
 //   node bench/http.mjs [--quick]
-import { createPublicKey } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  sign as cryptoSign,
+} from 'node:crypto';
 
 import {
   ENTRIES,
@@ -25,6 +33,33 @@ import {
   summarizeLoads,
 } from './lib/common.mjs';
 import { bareServerEnv, resourceApiEnv, tokenKitWithJwks } from './lib/tokens.mjs';
+
+/** Proofs made just before each DPoP run (fresh `iat`, one `jti` each), more than it can use. */
+const PROOFS_PER_SECOND = 20_000;
+
+/** A DPoP key pair, its thumbprint, and a maker of `n` distinct proofs of GET `url` over `token`. */
+function dpopClient() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = b64({ alg: 'ES256', typ: 'dpop+jwt', jwk });
+  const jkt = createHash('sha256')
+    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
+    .digest('base64url');
+  const proofs = (n, url, token) => {
+    const iat = Math.floor(Date.now() / 1000);
+    const ath = createHash('sha256').update(token).digest('base64url');
+    return Array.from({ length: n }, () => {
+      const input = `${header}.${b64({ jti: randomUUID(), htm: 'GET', htu: url, iat, ath })}`;
+      const signature = cryptoSign('sha256', Buffer.from(input), {
+        key: privateKey,
+        dsaEncoding: 'ieee-p1363',
+      });
+      return `${input}.${signature.toString('base64url')}`;
+    });
+  };
+  return { jkt, proofs };
+}
 
 /** More distinct tokens than resource-api's verified-token cache holds (10,000): cycled in order, none is ever a hit. */
 const FRESH_TOKENS = { quick: 12_000, full: 25_000 };
@@ -109,6 +144,35 @@ export async function run(options = parseOptions()) {
       };
     };
     const bearer = { headers: { authorization: `Bearer ${reused}` } };
+    // Row 3h: a bound token, reused, each request with its own proof (made before the run).
+    const dpop = dpopClient();
+    const bound = kit.mint('dpop', { cnf: { jkt: dpop.jkt } });
+    const dpopRun = (url, seconds) => {
+      const proofs = dpop.proofs(Math.ceil(PROOFS_PER_SECOND * seconds), url, bound);
+      let next = 0;
+      return {
+        requests: [
+          {
+            method: 'GET',
+            path: '/me',
+            setupRequest(request) {
+              // Past the last proof the requests replay (and are refused): counted as failures.
+              const proof = proofs[Math.min(next++, proofs.length - 1)];
+              request.headers = { ...request.headers, authorization: `DPoP ${bound}`, dpop: proof };
+              return request;
+            },
+          },
+        ],
+      };
+    };
+    {
+      const [proof] = dpop.proofs(1, `${services.ours.url}/me`, bound);
+      const response = await fetch(`${services.ours.url}/me`, {
+        headers: { authorization: `DPoP ${bound}`, dpop: proof },
+      });
+      if (response.status !== 200)
+        throw new Error(`resource-api refused a DPoP request: ${await response.text()}`);
+    }
     const graphqlQuery = (field, headers = {}) => ({
       url: `${graphqlService.url}/graphql`,
       pid: graphqlService.pid,
@@ -134,6 +198,12 @@ export async function run(options = parseOptions()) {
       oursReused: { url: `${ours.url}/me`, pid: ours.pid, ...bearer },
       oursPublic: { url: `${ours.url}/articles`, pid: ours.pid },
       oursFresh: { url: `${ours.url}/me`, pid: ours.pid, ...fresh() },
+      oursDpop: {
+        url: `${ours.url}/me`,
+        pid: ours.pid,
+        // Proofs go stale after a minute: each run gets its own, made right before it.
+        prepare: (seconds) => dpopRun(`${ours.url}/me`, seconds),
+      },
       bareFresh: { url: `${bare.url}/me`, pid: bare.pid, ...fresh() },
       bareUnguarded: { url: `${bare.url}/health`, pid: bare.pid },
       peerReused: { url: `${peer.url}/me`, pid: peer.pid, ...bearer },
@@ -145,7 +215,11 @@ export async function run(options = parseOptions()) {
     // measured, and the order of the runs rotates each round: no figure always comes first.
     if (options.warmupSeconds > 0) {
       for (const spec of Object.values(runs)) {
-        await load({ ...spec, connections: options.connections, duration: options.warmupSeconds });
+        await load({
+          ...withProofs(spec, options.warmupSeconds),
+          connections: options.connections,
+          duration: options.warmupSeconds,
+        });
       }
     }
     const names = Object.keys(runs);
@@ -155,9 +229,10 @@ export async function run(options = parseOptions()) {
         // One second of this run's own load first, unmeasured: resource-api serves three of the
         // runs, and the fresh-token run leaves its old generation full of evicted cache entries.
         // Without the settle, whichever run follows it pays for that garbage (major GCs).
-        await load({ ...runs[name], connections: options.connections, duration: 1 });
+        const spec = withProofs(runs[name], 1 + options.httpSeconds);
+        await load({ ...spec, connections: options.connections, duration: 1 });
         const result = await load({
-          ...runs[name],
+          ...spec,
           connections: options.connections,
           duration: options.httpSeconds,
         });
@@ -170,12 +245,12 @@ export async function run(options = parseOptions()) {
       }
     }
 
-    const summary = (name) => ({
+    const summaryOf = (name) => ({
       ...summarizeLoads(results[name]),
       rounds: results[name].map((r) => r.rps),
       cpuRounds: results[name].map((r) => r.perCpuSecond),
     });
-    const s = Object.fromEntries(Object.keys(runs).map((k) => [k, summary(k)]));
+    const s = Object.fromEntries(Object.keys(runs).map((k) => [k, summaryOf(k)]));
     const httpRow = (id, name, key, refName, refKey, target) =>
       row({
         id,
@@ -228,6 +303,14 @@ export async function run(options = parseOptions()) {
         null,
       ),
       httpRow(
+        '3h',
+        'resource-api GET /me, DPoP-bound token, fresh proof per request',
+        'oursDpop',
+        'resource-api GET /me, reused bearer token',
+        'oursReused',
+        { op: '>=', value: 0.45 },
+      ),
+      httpRow(
         '3g',
         'GraphQL query on Mercurius, guarded (@Roles), reused token',
         'graphqlGuarded',
@@ -269,6 +352,13 @@ export async function run(options = parseOptions()) {
     }
     await kit.close();
   }
+}
+
+/** A run's spec; a DPoP run's with proofs made now, enough for `seconds` of load. */
+function withProofs(spec, seconds) {
+  if (!spec.prepare) return spec;
+  const { prepare, ...rest } = spec;
+  return { ...rest, ...prepare(seconds) };
 }
 
 if (isMain(import.meta.url)) {

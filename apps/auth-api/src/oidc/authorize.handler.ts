@@ -71,9 +71,7 @@ export class AuthorizeHandler {
   login(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const body = request.body as Form;
     return this.guarded(reply, body, async (parsed) => {
-      this.csrf.assertBrowserSaysSameOrigin(request);
-      const cookie = readCookie(request.headers.cookie, LOGIN_CSRF_COOKIE) ?? '';
-      if (!same(field(body, 'csrf_token', 256), cookie))
+      if (!this.signInFormIsOurs(request, body))
         return this.showLogin(reply, parsed, 'Your sign-in form expired. Please try again.', 403);
       const email = field(body, 'email', 320).trim();
       const password = field(body, 'password', 1024);
@@ -98,9 +96,7 @@ export class AuthorizeHandler {
   mfa(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const body = request.body as Form;
     return this.guarded(reply, body, async (parsed) => {
-      this.csrf.assertBrowserSaysSameOrigin(request);
-      const cookie = readCookie(request.headers.cookie, LOGIN_CSRF_COOKIE) ?? '';
-      if (!same(field(body, 'csrf_token', 256), cookie))
+      if (!this.signInFormIsOurs(request, body))
         return this.showLogin(reply, parsed, 'Your sign-in form expired. Please try again.', 403);
       const mfaToken = field(body, 'mfa_token', 256);
       const code = field(body, 'code', 32).replace(/\s/g, '');
@@ -133,6 +129,13 @@ export class AuthorizeHandler {
       }
       return this.signedIn(reply, parsed, session);
     });
+  }
+
+  /** A sign-in form (password or code) posted from our page: same origin, and its CSRF cookie. */
+  private signInFormIsOurs(request: FastifyRequest, body: Form): boolean {
+    this.csrf.assertBrowserSaysSameOrigin(request);
+    const cookie = readCookie(request.headers.cookie, LOGIN_CSRF_COOKIE) ?? '';
+    return same(field(body, 'csrf_token', 256), cookie);
   }
 
   private async signedIn(
