@@ -3,43 +3,21 @@
 // node:crypto verify of the same proofs' signatures, the floor any proof check pays.
 //
 //   node bench/dpop.mjs [--quick]   (standalone; `npm run bench` runs it too)
-import { createHash, generateKeyPairSync, randomUUID, sign, verify } from 'node:crypto';
+import { verify } from 'node:crypto';
 
-import { accessTokenHash, DpopProofVerifier } from '@jwt-token/auth';
+import { DpopProofVerifier } from '@jwt-token/auth';
 
 import { formatTable, isMain, log, parseOptions, row } from './lib/common.mjs';
+import { dpopClientKey } from './lib/dpop-proofs.mjs';
 import { measure } from './lib/micro.mjs';
 
 const URL_ = 'https://api.bench.test/articles';
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2ln';
 
-const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** `n` proofs by one key, each with its own jti, signed with node:crypto (fast to make in bulk). */
-function makeProofs(n) {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = publicKey.export({ format: 'jwk' });
-  const header = b64({ alg: 'ES256', typ: 'dpop+jwt', jwk });
-  const iat = Math.floor(Date.now() / 1000);
-  const ath = accessTokenHash(TOKEN);
-  const proofs = [];
-  for (let i = 0; i < n; i++) {
-    const input = `${header}.${b64({ jti: randomUUID(), htm: 'GET', htu: URL_, iat, ath })}`;
-    const signature = sign('sha256', Buffer.from(input), {
-      key: privateKey,
-      dsaEncoding: 'ieee-p1363',
-    });
-    proofs.push({ proof: `${input}.${signature.toString('base64url')}`, input, signature });
-  }
-  const jkt = createHash('sha256')
-    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
-    .digest('base64url');
-  return { proofs, publicKey, jkt };
-}
-
 export async function run(options = parseOptions()) {
   const n = options.quick ? 4000 : 20000;
-  const { proofs, publicKey, jkt } = makeProofs(n);
+  const { jkt, publicKey, proofs: makeProofs } = dpopClientKey();
+  const proofs = makeProofs(n, URL_, TOKEN);
   // The replay store is left out (every round reuses the proofs): an in-memory one is a Map
   // lookup and insert; a shared one (Redis) is a round trip, measured apart from the crypto.
   const verifier = new DpopProofVerifier({ replayStore: { firstUse: async () => true } });

@@ -11,13 +11,7 @@
 // minted with the library's TestTokenFactory), exactly as it would get them from auth-api.
 //
 //   node bench/http.mjs [--quick]
-import {
-  createHash,
-  createPublicKey,
-  generateKeyPairSync,
-  randomUUID,
-  sign as cryptoSign,
-} from 'node:crypto';
+import { createPublicKey } from 'node:crypto';
 
 import {
   ENTRIES,
@@ -32,34 +26,11 @@ import {
   startServices,
   summarizeLoads,
 } from './lib/common.mjs';
+import { dpopClientKey } from './lib/dpop-proofs.mjs';
 import { bareServerEnv, resourceApiEnv, tokenKitWithJwks } from './lib/tokens.mjs';
 
 /** Proofs made just before each DPoP run (fresh `iat`, one `jti` each), more than it can use. */
 const PROOFS_PER_SECOND = 20_000;
-
-/** A DPoP key pair, its thumbprint, and a maker of `n` distinct proofs of GET `url` over `token`. */
-function dpopClient() {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = publicKey.export({ format: 'jwk' });
-  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const header = b64({ alg: 'ES256', typ: 'dpop+jwt', jwk });
-  const jkt = createHash('sha256')
-    .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
-    .digest('base64url');
-  const proofs = (n, url, token) => {
-    const iat = Math.floor(Date.now() / 1000);
-    const ath = createHash('sha256').update(token).digest('base64url');
-    return Array.from({ length: n }, () => {
-      const input = `${header}.${b64({ jti: randomUUID(), htm: 'GET', htu: url, iat, ath })}`;
-      const signature = cryptoSign('sha256', Buffer.from(input), {
-        key: privateKey,
-        dsaEncoding: 'ieee-p1363',
-      });
-      return `${input}.${signature.toString('base64url')}`;
-    });
-  };
-  return { jkt, proofs };
-}
 
 /** More distinct tokens than resource-api's verified-token cache holds (10,000): cycled in order, none is ever a hit. */
 const FRESH_TOKENS = { quick: 12_000, full: 25_000 };
@@ -145,10 +116,12 @@ export async function run(options = parseOptions()) {
     };
     const bearer = { headers: { authorization: `Bearer ${reused}` } };
     // Row 3h: a bound token, reused, each request with its own proof (made before the run).
-    const dpop = dpopClient();
+    const dpop = dpopClientKey();
     const bound = kit.mint('dpop', { cnf: { jkt: dpop.jkt } });
     const dpopRun = (url, seconds) => {
-      const proofs = dpop.proofs(Math.ceil(PROOFS_PER_SECOND * seconds), url, bound);
+      const proofs = dpop
+        .proofs(Math.ceil(PROOFS_PER_SECOND * seconds), url, bound)
+        .map(({ proof }) => proof);
       let next = 0;
       return {
         requests: [
@@ -166,7 +139,7 @@ export async function run(options = parseOptions()) {
       };
     };
     {
-      const [proof] = dpop.proofs(1, `${services.ours.url}/me`, bound);
+      const [{ proof }] = dpop.proofs(1, `${services.ours.url}/me`, bound);
       const response = await fetch(`${services.ours.url}/me`, {
         headers: { authorization: `DPoP ${bound}`, dpop: proof },
       });
@@ -245,12 +218,12 @@ export async function run(options = parseOptions()) {
       }
     }
 
-    const summaryOf = (name) => ({
+    const summary = (name) => ({
       ...summarizeLoads(results[name]),
       rounds: results[name].map((r) => r.rps),
       cpuRounds: results[name].map((r) => r.perCpuSecond),
     });
-    const s = Object.fromEntries(Object.keys(runs).map((k) => [k, summaryOf(k)]));
+    const s = Object.fromEntries(Object.keys(runs).map((k) => [k, summary(k)]));
     const httpRow = (id, name, key, refName, refKey, target) =>
       row({
         id,

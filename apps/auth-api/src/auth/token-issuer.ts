@@ -23,6 +23,7 @@ export class TokenIssuer {
   ): Promise<TokenResponse> {
     // A client's session (OpenID Connect) carries its client and granted scopes.
     const { clientId, scope } = grant.session;
+    const amr = authMethodsOf(grant.session);
     const { token, expiresIn } = await this.tokens.sign({
       sub: user.id,
       clientId: clientId ?? FIRST_PARTY_CLIENT_ID,
@@ -35,8 +36,8 @@ export class TokenIssuer {
         email_verified: user.emailVerified,
         // How the user signed in (RFC 9068 §2.2.1), for step-up checks at resource servers.
         auth_time: Math.floor((grant.session.authTime ?? grant.session.createdAt) / 1000),
-        amr: authMethodsOf(grant.session),
-        acr: acrOf(authMethodsOf(grant.session)),
+        amr,
+        acr: acrOf(amr),
       },
     });
     this.metrics.tokenIssued(grantType);
