@@ -12,17 +12,28 @@ export function dpopClientKey() {
   const jkt = createHash('sha256')
     .update(JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y }))
     .digest('base64url');
-  /** `n` proofs: `{ proof, input, signature }` (the signing input and raw signature too, for row 8a's reference). */
-  const proofs = (n, url, token) => {
+  /**
+   * `n` proofs: `{ proof, input, signature, token }` (the signing input and raw signature too, for
+   * row 8a's reference). `tokens` is one token, or a list the proofs take in turn (proof i is over
+   * `tokens[i % length]`, returned as `token`).
+   */
+  const proofs = (n, url, tokens) => {
+    const list = Array.isArray(tokens) ? tokens : [tokens];
     const iat = Math.floor(Date.now() / 1000);
-    const ath = createHash('sha256').update(token).digest('base64url');
-    return Array.from({ length: n }, () => {
-      const input = `${header}.${b64({ jti: randomUUID(), htm: 'GET', htu: url, iat, ath })}`;
+    const aths = new Map();
+    const athOf = (token) => {
+      if (!aths.has(token)) aths.set(token, createHash('sha256').update(token).digest('base64url'));
+      return aths.get(token);
+    };
+    return Array.from({ length: n }, (_, i) => {
+      const token = list[i % list.length];
+      const claims = { jti: randomUUID(), htm: 'GET', htu: url, iat, ath: athOf(token) };
+      const input = `${header}.${b64(claims)}`;
       const signature = sign('sha256', Buffer.from(input), {
         key: privateKey,
         dsaEncoding: 'ieee-p1363',
       });
-      return { proof: `${input}.${signature.toString('base64url')}`, input, signature };
+      return { proof: `${input}.${signature.toString('base64url')}`, input, signature, token };
     });
   };
   return { jkt, publicKey, proofs };

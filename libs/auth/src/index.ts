@@ -62,7 +62,7 @@ export type {
   DpopVerifierOptions,
   VerifiedDpopProof,
 } from './dpop/dpop-proof.verifier';
-export { MemoryDpopReplayStore } from './dpop/dpop-replay-store';
+export { DEFAULT_DPOP_REPLAY_CAPACITY, MemoryDpopReplayStore } from './dpop/dpop-replay-store';
 export type { DpopReplayStore } from './dpop/dpop-replay-store';
 export { VerifiedTokenCache } from './verified-token.cache';
 export { JwksKeySource } from './jwks-key-source';
