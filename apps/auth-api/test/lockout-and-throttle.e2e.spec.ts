@@ -56,6 +56,25 @@ describe('auth-api: per-account lockout (LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_SEC
     expect(later).toBeLessThanOrEqual(30);
   });
 
+  it('counts wrong current passwords at POST /auth/password on the same counter as sign-in', async () => {
+    const user = await registerAndLogin(api);
+    const change = (currentPassword: string) =>
+      api
+        .http()
+        .post('/auth/password')
+        .auth(user.accessToken, { type: 'bearer' })
+        .send({ currentPassword, newPassword: 'a new password' });
+    await change(WRONG).expect(403);
+    await change(WRONG).expect(403);
+    await failLogins(api, user.email, 1);
+    // Three guesses spent, two of them with a stolen access token: the account is locked for both.
+    expectTooManyRequests(await change(PASSWORD), 'account_locked');
+    expectTooManyRequests(await login(api, user.email, PASSWORD), 'account_locked');
+    api.clock.advance(60_001);
+    await change(PASSWORD).expect(204);
+    await login(api, user.email, 'a new password').expect(200);
+  });
+
   it('unlocks after LOGIN_LOCKOUT_SECONDS with the counter reset', async () => {
     const { email } = await registerAndLogin(api);
     await failLogins(api, email, 3);

@@ -101,27 +101,15 @@ export class AuthService {
       this.metrics.login('failure');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
-    await this.attempts.claim(user, 'password');
-    let valid: boolean;
-    try {
-      valid = await this.hasher.verify(user.passwordHash, password);
-    } catch (error) {
-      // The hasher was too busy to check (503): no password was tried, so the attempt is not
-      // spent. Otherwise a flood of logins could lock accounts it never guessed at.
-      await this.attempts.release(user.id, 'password');
-      throw error;
-    }
-    if (!valid) {
+    if (!(await this.passwordMatches(user, password))) {
       await this.audit.record({
         type: 'login.failed',
         subjectId: user.id,
         details: { reason: 'wrong_password' },
       });
       this.metrics.login('failure');
-      await this.attempts.failed(user.id, 'password');
       throw new ApiError(401, 'invalid_credentials', INVALID_CREDENTIALS);
     }
-    await this.attempts.succeeded(user.id, 'password');
     await this.assertMaySignIn(user);
     if (this.hasher.needsRehash(user.passwordHash)) {
       await this.users.update(user.id, { passwordHash: await this.hasher.hash(password) });
@@ -215,13 +203,30 @@ export class AuthService {
   async confirmPassword(userId: string, password: string): Promise<UserEntity> {
     const user = await this.users.findById(userId);
     if (!user) throw new ApiError(404, 'not_found', 'user not found');
-    await this.attempts.claim(user, 'password');
-    if (!(await this.hasher.verify(user.passwordHash, password))) {
-      await this.attempts.failed(user.id, 'password');
+    if (!(await this.passwordMatches(user, password)))
       throw new ApiError(403, 'invalid_current_password', 'the current password is incorrect');
-    }
-    await this.attempts.succeeded(user.id, 'password');
     return user;
+  }
+
+  /**
+   * Every check of a known account's password, at sign-in and on re-confirmation alike, counts
+   * on the one password counter: a stolen access token cannot guess the current password any
+   * faster than a sign-in form could. Throws 429 while the account is locked.
+   */
+  private async passwordMatches(user: UserEntity, password: string): Promise<boolean> {
+    await this.attempts.claim(user, 'password');
+    let valid: boolean;
+    try {
+      valid = await this.hasher.verify(user.passwordHash, password);
+    } catch (error) {
+      // The hasher was too busy to check (503): no password was tried, so the attempt is not
+      // spent. Otherwise a flood of logins could lock accounts it never guessed at.
+      await this.attempts.release(user.id, 'password');
+      throw error;
+    }
+    if (valid) await this.attempts.succeeded(user.id, 'password');
+    else await this.attempts.failed(user.id, 'password');
+    return valid;
   }
 
   /** Changes the password and ends every other session of the user. */
@@ -231,10 +236,7 @@ export class AuthService {
     current: string,
     next: string,
   ): Promise<void> {
-    const user = await this.users.findById(userId);
-    if (!user || !(await this.hasher.verify(user.passwordHash, current))) {
-      throw new ApiError(403, 'invalid_current_password', 'the current password is incorrect');
-    }
+    const user = await this.confirmPassword(userId, current);
     await this.users.update(user.id, { passwordHash: await this.hasher.hash(next) });
     const ended = await this.sessions.revokeAllForUser(user.id, 'password_changed', sessionId);
     await this.audit.record({
