@@ -20,6 +20,7 @@ import { RedisThrottlerStorage } from './common/redis-throttler.storage';
 import { AUTH_API_CONFIG, type AuthApiConfig, SIGNING_ALGORITHMS } from './config/auth-api.config';
 import { CONSOLE_CONTROLLERS, CONSOLE_PROVIDERS } from './console/console.parts';
 import { CoreModule, type CoreOptions } from './core.module';
+import { IssuerDpop } from './dpop/issuer-dpop';
 import { HealthController } from './health/health.controller';
 import { KeysController } from './keys/keys.controller';
 import { MetadataController } from './keys/metadata.controller';
@@ -63,12 +64,13 @@ export class AppModule {
         }),
         // auth-api verifies its own tokens with its own key store: no JWKS round trip.
         AuthModule.forRootAsync({
-          inject: [AUTH_API_CONFIG, DbSigningKeyStore, SessionRevocationChecker, CLOCK],
-          useFactory: (
+          inject: [AUTH_API_CONFIG, DbSigningKeyStore, SessionRevocationChecker, CLOCK, IssuerDpop],
+          useFactory: async (
             cfg: AuthApiConfig,
             keyStore: DbSigningKeyStore,
             revocationChecker: SessionRevocationChecker,
             clock: Clock,
+            dpop: IssuerDpop,
           ) => ({
             issuer: cfg.issuer,
             // User tokens are for the resource servers; auth-api's own endpoints accept them too.
@@ -82,6 +84,8 @@ export class AppModule {
             accessTokenTtlSeconds: cfg.accessTokenTtl,
             realm: 'auth-api',
             clock,
+            // Bound tokens at auth-api's own routes: the issuer's jti memory and nonces.
+            dpop: { ...(await dpop.sharedParts()), publicUrl: cfg.issuer },
           }),
         }),
       ],

@@ -37,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
       'auth-method': { type: 'string' },
       native: { type: 'boolean' },
       'first-party': { type: 'boolean' },
+      dpop: { type: 'boolean' },
       'id-token-alg': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

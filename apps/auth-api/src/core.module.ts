@@ -23,6 +23,7 @@ import { createDataSource } from './database/data-source.factory';
 import { dataSourceOptions } from './database/data-source.options';
 import { DirectStatements } from './database/direct-statements';
 import { ENTITIES } from './database/entities';
+import { IssuerDpop } from './dpop/issuer-dpop';
 import { DbSigningKeyStore } from './keys/signing-key.store';
 import { MailService } from './mail/mail.service';
 import { RevokedTokensService } from './oauth/revoked-tokens.service';
@@ -69,6 +70,7 @@ export class CoreModule {
       MailService,
       RevokedTokensService,
       SessionRevocationChecker,
+      IssuerDpop,
       ...(config.redisUrl
         ? [
             {

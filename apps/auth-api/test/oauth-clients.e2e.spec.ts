@@ -14,6 +14,7 @@ const SERVICE_CLIENT_METADATA = {
   application_type: 'web',
   first_party: false,
   id_token_signed_response_alg: 'ES256',
+  dpop_bound_access_tokens: false,
 };
 
 describe('auth-api: service clients (/clients) and RFC 8414 metadata', () => {

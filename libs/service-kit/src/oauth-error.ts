@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 
-/** RFC 6749 §5.2 error codes (plus RFC 7009's `unsupported_token_type`). */
+/** RFC 6749 §5.2 error codes (plus RFC 7009's `unsupported_token_type` and RFC 9449's DPoP ones). */
 export type OAuthErrorCode =
   | 'invalid_request'
   | 'invalid_client'
@@ -8,7 +8,10 @@ export type OAuthErrorCode =
   | 'unauthorized_client'
   | 'unsupported_grant_type'
   | 'invalid_scope'
-  | 'unsupported_token_type';
+  | 'unsupported_token_type'
+  // RFC 9449 §5 and §8.
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 /**
  * An error of the OAuth endpoints: the body is exactly `{error, error_description}` (RFC 6749

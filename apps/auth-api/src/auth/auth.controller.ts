@@ -25,6 +25,7 @@ import { toAccountView } from '../users/user.view';
 import { UsersService } from '../users/users.service';
 import { EmailVerificationService } from '../account/email-verification.service';
 import { AuditService } from '../audit/audit.service';
+import { AcceptsDpop } from '../dpop/dpop-proof.guard';
 import { AuthService } from './auth.service';
 import { ChangePasswordDto, LoginDto, RegisterDto } from './dto/credentials.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
@@ -52,6 +53,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(ThrottlerGuard)
+  @AcceptsDpop()
   @Post('login')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -62,6 +64,7 @@ export class AuthController {
 
   @Public()
   @UseGuards(ThrottlerGuard)
+  @AcceptsDpop()
   @Post('refresh')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -24,9 +24,15 @@ import { FIRST_PARTY_CLIENT_ID, type TokenResponse } from './token-response';
 
 const INVALID_CREDENTIALS = 'email or password is incorrect';
 
-export function invalidGrant(): ApiError {
-  return new ApiError(401, 'invalid_grant', 'the refresh token is invalid, expired or revoked');
+export function invalidGrant(
+  message = 'the refresh token is invalid, expired or revoked',
+): ApiError {
+  return new ApiError(401, 'invalid_grant', message);
 }
+
+/** RFC 9449 §5: a bound refresh token came without a proof by its key. */
+export const DPOP_KEY_REQUIRED =
+  'the refresh token is bound to a DPoP key: send a DPoP proof signed by that key';
 
 /** A finished sign-in: the user and the session opened for them. */
 export interface SignedIn {
@@ -184,7 +190,7 @@ export class AuthService {
             details: { sessionId: error.session.id },
           });
         }
-        throw invalidGrant();
+        throw error.reason === 'dpop_key' ? invalidGrant(DPOP_KEY_REQUIRED) : invalidGrant();
       }
       throw error;
     }

@@ -31,6 +31,7 @@ export class TokenIssuer {
       roles: clientId ? [] : user.roles,
       sessionId: grant.session.id,
       ...(scope ? { scope } : {}),
+      ...(grant.dpopJkt ? { dpopJkt: grant.dpopJkt } : {}),
       claims: {
         // OpenID Connect's claim name (RFC 9068 §2.2.3.1 lets access tokens carry it).
         email_verified: user.emailVerified,
@@ -43,7 +44,7 @@ export class TokenIssuer {
     this.metrics.tokenIssued(grantType);
     return {
       access_token: token,
-      token_type: 'Bearer',
+      token_type: grant.dpopJkt ? 'DPoP' : 'Bearer',
       expires_in: expiresIn,
       refresh_token: grant.refreshToken,
       ...(scope ? { scope } : {}),

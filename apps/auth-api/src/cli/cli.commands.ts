@@ -32,6 +32,7 @@ export interface CommandInput {
     native?: boolean;
     'first-party'?: boolean;
     'id-token-alg'?: string;
+    dpop?: boolean;
   };
   print: (line: string) => void;
 }
@@ -171,7 +172,8 @@ export const COMMANDS: Record<string, { usage: string; run(input: CommandInput):
       usage:
         'clients:create <name> [--scopes a,b] [--redirect-uris u1,u2] [--post-logout-redirect-uris u]\n' +
         '      [--grant-types a,b] [--auth-method none|client_secret_basic|client_secret_post]\n' +
-        '      [--native] [--first-party] [--id-token-alg ES256|RS256]   (the secret is shown once)',
+        '      [--native] [--first-party] [--id-token-alg ES256|RS256] [--dpop]\n' +
+        '      (--dpop: every token request needs a DPoP proof; the secret is shown once)',
       async run({ app, args, options, print }) {
         const name = args[0];
         if (!name) throw new CliError('give the client a name');

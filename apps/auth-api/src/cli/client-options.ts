@@ -30,6 +30,7 @@ export function clientDtoFromOptions(
     application_type: options.native ? 'native' : undefined,
     first_party: options['first-party'],
     id_token_signed_response_alg: options['id-token-alg'],
+    dpop_bound_access_tokens: options.dpop,
   });
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
   if (errors.length > 0) {

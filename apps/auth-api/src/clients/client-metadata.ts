@@ -15,6 +15,7 @@ export interface ClientMetadata {
   applicationType: 'web' | 'native';
   firstParty: boolean;
   idTokenSignedResponseAlg: 'ES256' | 'RS256' | null;
+  dpopBoundAccessTokens: boolean;
 }
 
 /** The scopes an OpenID Connect client may ask for when it registers none. */
@@ -73,5 +74,6 @@ export function resolveClientMetadata(dto: CreateClientDto): ClientMetadata {
     applicationType,
     firstParty: dto.first_party ?? false,
     idTokenSignedResponseAlg: dto.id_token_signed_response_alg ?? null,
+    dpopBoundAccessTokens: dto.dpop_bound_access_tokens ?? false,
   };
 }

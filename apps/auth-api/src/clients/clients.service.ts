@@ -19,6 +19,7 @@ export interface ClientView {
   application_type: string;
   first_party: boolean;
   id_token_signed_response_alg: string;
+  dpop_bound_access_tokens: boolean;
   createdAt: string;
 }
 
@@ -47,6 +48,7 @@ export function toClientView(client: OAuthClientEntity): ClientView {
     application_type: client.applicationType,
     first_party: client.firstParty,
     id_token_signed_response_alg: client.idTokenSignedResponseAlg ?? 'ES256',
+    dpop_bound_access_tokens: client.dpopBoundAccessTokens,
     createdAt: new Date(client.createdAt).toISOString(),
   };
 }

@@ -48,6 +48,11 @@ export interface AuthApiConfig extends CommonServiceConfig {
   publicUrl: string;
   /** Login refuses accounts whose email is not verified (403 `email_not_verified`). */
   requireVerifiedEmail: boolean;
+  /**
+   * DPoP proofs must carry a server nonce (RFC 9449 §8), at the token endpoint, login and refresh.
+   * The nonces are stateless (an HMAC of the time window under a secret every instance shares).
+   */
+  dpopNonceRequired: boolean;
 }
 
 const DAY = 24 * 60 * 60;
@@ -106,6 +111,7 @@ export function loadAuthApiConfig(
     mailFrom: readMailFrom(env.string('MAIL_FROM', 'auth-api <no-reply@localhost>')),
     publicUrl: publicUrl.replace(/\/+$/, ''),
     requireVerifiedEmail: env.boolean('REQUIRE_VERIFIED_EMAIL', false),
+    dpopNonceRequired: env.boolean('DPOP_NONCE_REQUIRED', false),
   };
 }
 

@@ -21,6 +21,7 @@ import { LoginDto } from '../auth/dto/credentials.dto';
 import { TokenIssuer } from '../auth/token-issuer';
 import type { TokenResponse } from '../auth/token-response';
 import { Client } from '../common/client-context';
+import { AcceptsDpop } from '../dpop/dpop-proof.guard';
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import type { RefreshTokenCodec } from '../crypto/refresh-token.codec';
 import { MfaLoginDto } from '../mfa/dto/mfa.dto';
@@ -63,6 +64,7 @@ export class ConsoleSessionController {
   ) {}
 
   @UseGuards(ThrottlerGuard)
+  @AcceptsDpop()
   @Post()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -76,6 +78,7 @@ export class ConsoleSessionController {
 
   /** The second step of a console sign-in (after a 403 `mfa_required`). */
   @UseGuards(ThrottlerGuard)
+  @AcceptsDpop()
   @Post('mfa')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
@@ -93,6 +96,7 @@ export class ConsoleSessionController {
   }
 
   @UseGuards(ThrottlerGuard)
+  @AcceptsDpop()
   @Post('refresh')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

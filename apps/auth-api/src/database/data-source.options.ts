@@ -12,6 +12,7 @@ import { OpenIdConnect1732800000004 } from './migrations/1732800000004-openid-co
 import { PushedAuthorizationRequests1732800000005 } from './migrations/1732800000005-pushed-authorization-requests';
 import { MailAndAccountTokens1732800000010 } from './migrations/1732800000010-mail-and-account-tokens';
 import { SecondFactors1732800000011 } from './migrations/1732800000011-second-factors';
+import { DpopBindings1732800000013 } from './migrations/1732800000013-dpop-bindings';
 
 export const MIGRATIONS = [
   InitialSchema1732800000000,
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   PushedAuthorizationRequests1732800000005,
   MailAndAccountTokens1732800000010,
   SecondFactors1732800000011,
+  DpopBindings1732800000013,
 ];
 
 /**

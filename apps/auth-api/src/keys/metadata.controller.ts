@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 
-import { Public } from '@jwt-token/auth';
+import { DPOP_ALGORITHMS, Public } from '@jwt-token/auth';
 
 import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import { ID_TOKEN_ALGORITHMS } from '../oidc/id-token-keys';
@@ -64,6 +64,8 @@ export class MetadataController {
       introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
       // RFC 9068 access tokens: JWTs with typ at+jwt, verifiable with jwks_uri.
       access_token_signing_alg_values_supported: [jwtAlg],
+      // RFC 9449 §5.1: the proof algorithms /oauth/token accepts (IssuerDpop's defaults).
+      dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS],
     };
   }
 }

@@ -18,6 +18,7 @@ import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../auth/auth.service';
 import { TokenIssuer } from '../auth/token-issuer';
 import type { TokenResponse } from '../auth/token-response';
+import { AcceptsDpop } from '../dpop/dpop-proof.guard';
 import { Client } from '../common/client-context';
 import { UserSessionGuard } from '../common/user-session.guard';
 import type { ClientContext } from '../sessions/sessions.service';
@@ -44,6 +45,7 @@ export class MfaController {
 
   @Public()
   @UseGuards(ThrottlerGuard)
+  @AcceptsDpop()
   @Post('login/mfa')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

@@ -3,11 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TokenService } from '@jwt-token/auth';
 import { ApiError, OAuthError } from '@jwt-token/service-kit';
 
-import { AuthService } from '../auth/auth.service';
+import { AuthService, DPOP_KEY_REQUIRED } from '../auth/auth.service';
 import { AuthApiMetrics } from '../common/auth-api.metrics';
 import { FIRST_PARTY_CLIENT_ID, type TokenResponse } from '../auth/token-response';
 import { parseScope } from '../clients/scope';
 import type { ClientContext } from '../sessions/sessions.service';
+import { IssuerDpop } from '../dpop/issuer-dpop';
 import { AuthorizationCodeGrant } from '../oidc/authorization-code.grant';
 import { type ClientIdentity, invalidClient } from './client-authenticator';
 import { type FormBody, optionalParam, requiredParam } from './oauth-params';
@@ -20,6 +21,7 @@ export class OAuthGrantsService {
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(AuthApiMetrics) private readonly metrics: AuthApiMetrics,
     @Inject(AuthorizationCodeGrant) private readonly codeGrant: AuthorizationCodeGrant,
+    @Inject(IssuerDpop) private readonly dpop: IssuerDpop,
   ) {}
 
   async grant(
@@ -28,9 +30,12 @@ export class OAuthGrantsService {
     context: ClientContext,
   ): Promise<TokenResponse> {
     const grantType = requiredParam(body, 'grant_type', 200);
+    const registered = identity.kind === 'anonymous' ? undefined : identity.client;
+    if (registered?.dpopBoundAccessTokens && !context.dpopJkt)
+      throw this.dpop.proofRequired('oauth');
     switch (grantType) {
       case 'client_credentials':
-        return this.clientCredentials(identity, body);
+        return this.clientCredentials(identity, body, context);
       case 'refresh_token':
         return this.refreshToken(identity, body, context);
       case 'authorization_code':
@@ -44,6 +49,7 @@ export class OAuthGrantsService {
   private async clientCredentials(
     identity: ClientIdentity,
     body: FormBody,
+    context: ClientContext,
   ): Promise<TokenResponse> {
     if (identity.kind === 'public') {
       throw new OAuthError('unauthorized_client', 'a public client cannot use client_credentials');
@@ -72,11 +78,12 @@ export class OAuthGrantsService {
       clientId: client.clientId,
       scope: scopes,
       roles: [],
+      ...(context.dpopJkt ? { dpopJkt: context.dpopJkt } : {}),
     });
     this.metrics.tokenIssued('client_credentials');
     return {
       access_token: token,
-      token_type: 'Bearer',
+      token_type: context.dpopJkt ? 'DPoP' : 'Bearer',
       expires_in: expiresIn,
       scope: scopes.join(' '),
     };
@@ -105,7 +112,13 @@ export class OAuthGrantsService {
       return await this.auth.refresh(refreshToken, context, clientId);
     } catch (error) {
       if (error instanceof ApiError && error.code === 'invalid_grant') {
-        throw new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked');
+        const body = error.getResponse() as { message?: string };
+        throw new OAuthError(
+          'invalid_grant',
+          body.message === DPOP_KEY_REQUIRED
+            ? DPOP_KEY_REQUIRED
+            : 'the refresh token is invalid, expired or revoked',
+        );
       }
       throw error;
     }

@@ -14,6 +14,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { Public } from '@jwt-token/auth';
 
 import { Client } from '../common/client-context';
+import { AcceptsDpop } from '../dpop/dpop-proof.guard';
 import type { ClientContext } from '../sessions/sessions.service';
 import { ClientAuthenticator, invalidClient } from './client-authenticator';
 import { OAuthGrantsService } from './oauth-grants.service';
@@ -30,14 +31,21 @@ export class OAuthController {
     @Inject(TokenIntrospectionService) private readonly introspection: TokenIntrospectionService,
   ) {}
 
-  @ApiOperation({ summary: 'RFC 6749 token endpoint: client_credentials and refresh_token grants' })
+  @ApiOperation({
+    summary:
+      'RFC 6749 token endpoint: client_credentials, authorization_code and refresh_token grants; ' +
+      'a DPoP header (RFC 9449) binds the tokens to its key',
+  })
   @ApiConsumes('application/x-www-form-urlencoded')
   @ApiBody({
     schema: {
       type: 'object',
       required: ['grant_type'],
       properties: {
-        grant_type: { type: 'string', enum: ['client_credentials', 'refresh_token'] },
+        grant_type: {
+          type: 'string',
+          enum: ['client_credentials', 'authorization_code', 'refresh_token'],
+        },
         scope: { type: 'string' },
         refresh_token: { type: 'string' },
         client_id: { type: 'string' },
@@ -46,6 +54,7 @@ export class OAuthController {
     },
   })
   @UseGuards(ThrottlerGuard)
+  @AcceptsDpop('oauth')
   @Post('token')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')

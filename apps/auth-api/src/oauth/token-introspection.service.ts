@@ -58,9 +58,12 @@ export class TokenIntrospectionService {
   private async asAccess(token: string): Promise<Record<string, unknown> | null> {
     try {
       const { claims } = await this.tokens.verify(token);
+      // RFC 9449 §6.2: a bound token says so, and to which key.
+      const cnf = claims.cnf as { jkt?: unknown } | undefined;
+      const jkt = typeof cnf?.jkt === 'string' ? cnf.jkt : undefined;
       return {
         active: true,
-        token_type: 'Bearer',
+        token_type: jkt ? 'DPoP' : 'Bearer',
         sub: claims.sub,
         client_id: claims.client_id,
         scope: claims.scope ?? '',
@@ -71,6 +74,7 @@ export class TokenIntrospectionService {
         aud: claims.aud,
         jti: claims.jti,
         ...(claims.sid ? { sid: claims.sid } : {}),
+        ...(jkt ? { cnf: { jkt } } : {}),
       };
     } catch (error) {
       if (error instanceof AuthError) return null;
@@ -91,6 +95,7 @@ export class TokenIntrospectionService {
       iat: Math.floor(session.createdAt / 1000),
       iss: this.config.issuer,
       sid: session.id,
+      ...(session.dpopJkt ? { cnf: { jkt: session.dpopJkt } } : {}),
     };
   }
 }

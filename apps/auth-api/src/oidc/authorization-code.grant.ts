@@ -70,6 +70,7 @@ export class AuthorizationCodeGrant {
       parentId: grantRow.browserSessionId,
       scope: grantRow.scope,
       authTime: grantRow.authTime,
+      publicClient: identity.kind === 'public',
     });
     const tokens = await this.issuer.forSession(user, grant, 'authorization_code');
     const scopes = grantRow.scope.split(' ');

@@ -17,6 +17,8 @@ import { REFRESH_TOKEN_CODEC } from './refresh-token-codec.provider';
 export interface ClientContext {
   userAgent?: string;
   ip?: string;
+  /** The RFC 7638 thumbprint of the request's valid DPoP proof key (RFC 9449), if it sent one. */
+  dpopJkt?: string;
 }
 
 /** What a session of an OpenID Connect client carries besides the user. */
@@ -28,23 +30,32 @@ export interface ClientSessionOptions {
   parentId: string;
   scope: string;
   authTime: number;
+  /** A public client (no secret): its refresh tokens are bound to its DPoP key (RFC 9449 §5). */
+  publicClient: boolean;
 }
 
 /** A session and the refresh token that currently belongs to it. */
 export interface SessionGrant {
   session: SessionEntity;
   refreshToken: string;
+  /** The DPoP key this request proved: its access token is bound to it (`cnf.jkt`). */
+  dpopJkt?: string;
 }
 
 /** Why a refresh was refused; every case is `invalid_grant` on the wire. */
 export class RefreshRefusedError extends Error {
   constructor(
-    readonly reason: 'unknown' | 'revoked' | 'expired' | 'reused',
+    readonly reason: 'unknown' | 'revoked' | 'expired' | 'reused' | 'dpop_key',
     /** The session a reused token belonged to (only for `reused`). */
     readonly session?: { id: string; userId: string },
   ) {
     super(`refresh refused: ${reason}`);
   }
+}
+
+/** The DPoP key of a grant's access token: the one this request proved, if any. */
+function proven(context: ClientContext): { dpopJkt?: string } {
+  return context.dpopJkt ? { dpopJkt: context.dpopJkt } : {};
 }
 
 /** Generations kept in a session's rotation log at most, whatever the reuse interval. */
@@ -96,9 +107,11 @@ export class SessionsService {
       scope: client?.scope ?? null,
       authTime: client?.authTime ?? now,
       amr: amr.join(' '),
+      // auth-api's own sign-ins (the JSON API, the console) are public clients too.
+      dpopJkt: (client?.publicClient ?? true) ? (context.dpopJkt ?? null) : null,
     });
     await this.direct.insert(SessionEntity, session);
-    return { session, refreshToken: this.tokenFor(session) };
+    return { session, refreshToken: this.tokenFor(session), ...proven(context) };
   }
 
   /** Redeems a refresh token: rotates it, or answers a racing replay, or detects reuse. */
@@ -110,15 +123,20 @@ export class SessionsService {
       throw new RefreshRefusedError('unknown');
     if (decoded.generation > session.generation) throw new RefreshRefusedError('unknown');
     this.assertUsable(session);
+    // A bound refresh token without a proof by its key is refused before anything changes: it
+    // neither rotates nor counts as reuse, so a thief holding it cannot end the owner's session.
+    if (session.dpopJkt !== null && session.dpopJkt !== context.dpopJkt)
+      throw new RefreshRefusedError('dpop_key');
 
     if (decoded.generation === session.generation) {
       const rotated = await this.rotate(session, context);
-      if (rotated) return { session: rotated, refreshToken: this.tokenFor(rotated) };
+      if (rotated)
+        return { session: rotated, refreshToken: this.tokenFor(rotated), ...proven(context) };
       // Another request rotated this token a moment ago: treat ours as a replay of it.
       session = await this.sessions.findOneByOrFail({ id: decoded.sessionId });
       this.assertUsable(session);
     }
-    return this.answerReplay(session, decoded.generation);
+    return { ...(await this.answerReplay(session, decoded.generation)), ...proven(context) };
   }
 
   /** The session whose CURRENT refresh token this is, if usable (introspection); never rotates. */

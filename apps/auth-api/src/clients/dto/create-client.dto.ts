@@ -79,4 +79,12 @@ export class CreateClientDto {
   @IsOptional()
   @IsIn(['ES256', 'RS256'])
   id_token_signed_response_alg?: 'ES256' | 'RS256';
+
+  @ApiPropertyOptional({
+    description:
+      'RFC 9449 §5.2: every token request of this client must carry a DPoP proof (no Bearer tokens)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  dpop_bound_access_tokens?: boolean;
 }

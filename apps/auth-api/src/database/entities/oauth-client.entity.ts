@@ -52,6 +52,10 @@ export class OAuthClientEntity {
   @Column({ name: 'id_token_signed_response_alg', type: 'varchar', length: 16, nullable: true })
   idTokenSignedResponseAlg!: 'ES256' | 'RS256' | null;
 
+  /** RFC 9449 §5.2 `dpop_bound_access_tokens`: every token request must carry a DPoP proof. */
+  @Column({ name: 'dpop_bound_access_tokens', type: 'boolean', default: false })
+  dpopBoundAccessTokens!: boolean;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;
 }

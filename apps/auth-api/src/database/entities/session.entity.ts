@@ -76,6 +76,13 @@ export class SessionEntity {
   @Column({ type: 'varchar', length: 64, default: 'pwd' })
   amr!: string;
 
+  /**
+   * The RFC 7638 thumbprint of the DPoP key this session's refresh tokens are bound to (RFC 9449
+   * §5): set when a public client signed in with a proof; a refresh must then prove that key.
+   */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true })
+  dpopJkt!: string | null;
+
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent!: string | null;
 
