@@ -14,8 +14,14 @@ export interface TestClient {
   scopes: string[];
 }
 
-export function startOAuthApi(env: Record<string, string> = {}): Promise<TestAuthApi> {
-  return startAuthApi({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...env });
+export function startOAuthApi(
+  env: Record<string, string> = {},
+  options: { dataDir?: string } = {},
+): Promise<TestAuthApi> {
+  return startAuthApi(
+    { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ...env },
+    options,
+  );
 }
 
 /** A fresh access token of the bootstrapped admin. */
