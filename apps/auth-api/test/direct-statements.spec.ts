@@ -93,6 +93,7 @@ describe(`DirectStatements (${TEST_DATABASE_URL ? 'PostgreSQL' : 'SQLite'})`, ()
       scope: 'openid email',
       authTime: now - 1000,
       amr: 'pwd otp mfa',
+      dpopJkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I',
     });
     await direct.insert(SessionEntity, session);
     expect(await dataSource.getRepository(SessionEntity).findOneBy({ id: session.id })).toEqual(

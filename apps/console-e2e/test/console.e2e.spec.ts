@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { calculateJwkThumbprint } from 'jose';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 
 import { call, freePort, ServiceProcess } from '../../system-e2e/test/service-process';
 import { ARTIFACTS_DIR, browserUnavailable, launchChromium } from './chromium';
@@ -150,6 +151,67 @@ describeInBrowser('web console in Debian Chromium (headless) against the built a
     expect(visible.cookie).not.toContain('console_rt');
     expect(visible).toMatchObject({ local: 0, session: 0 });
     await shot(page, '03-account');
+  });
+
+  it('binds its tokens to a non-extractable DPoP key kept in IndexedDB (RFC 9449)', async () => {
+    const sent: Array<{ authorization?: string; dpop?: string }> = [];
+    const listener = (request: Request) => {
+      const headers = request.headers();
+      if (new URL(request.url()).pathname === '/auth/me')
+        sent.push({ authorization: headers.authorization, dpop: headers.dpop });
+    };
+    page.on('request', listener);
+    await page.reload();
+    await expectHeading(page, 'Your account');
+    page.off('request', listener);
+
+    const key = await page.evaluate(async () => {
+      const db: any = await new Promise((resolve, reject) => {
+        const open = (window as any).indexedDB.open('jwt-token-console');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const record: any = await new Promise((resolve, reject) => {
+        const get = db.transaction('keys').objectStore('keys').get('dpop');
+        get.onsuccess = () => resolve(get.result);
+        get.onerror = () => reject(get.error);
+      });
+      db.close();
+      const exported = await (window as any).crypto.subtle
+        .exportKey('jwk', record.privateKey)
+        .then(() => 'exported')
+        .catch((error: Error) => error.name);
+      return {
+        type: record.privateKey.type,
+        extractable: record.privateKey.extractable,
+        exported,
+        publicJwk: record.publicJwk,
+      };
+    });
+    expect(key).toMatchObject({
+      type: 'private',
+      extractable: false,
+      exported: 'InvalidAccessError',
+    });
+    expect(Object.keys(key.publicJwk).sort()).toEqual(['crv', 'kty', 'x', 'y']);
+
+    const request = sent.at(-1);
+    expect(request?.authorization).toMatch(/^DPoP [\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(request?.dpop).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const token = (request?.authorization ?? '').slice('DPoP '.length);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    expect(claims.cnf).toEqual({ jkt: await calculateJwkThumbprint(key.publicJwk) });
+
+    // Carried off the browser, neither the access token nor the refresh cookie works.
+    expect((await call(auth.url, 'GET', '/auth/me', { token })).status).toBe(401);
+    const cookie = (await context.cookies()).find((c) => c.name === '__Secure-console_rt');
+    const stolen = await call(auth.url, 'POST', '/auth/refresh', {
+      body: { refresh_token: cookie?.value },
+    });
+    expect(stolen.status).toBe(401);
+    // ...and the refusal ended nothing: the console still refreshes with its key.
+    await page.reload();
+    await expectHeading(page, 'Your account');
   });
 
   it('lists the sessions with the current one marked, and revokes another one', async () => {

@@ -1,6 +1,7 @@
 // The signed-in state. The access token lives in this module's memory only (never in web
 // storage); the refresh token is in an HttpOnly cookie this page cannot
-// read, scoped to /console/session, and every use of it carries the CSRF token.
+// read, scoped to /console/session, and every use of it carries the CSRF token. Where the
+// browser can keep a DPoP key (dpop.js), both are bound to it: neither works anywhere else.
 import { ApiError, rawRequest } from './api.js';
 import { decodeJwt } from './jwt.js';
 
@@ -35,6 +36,8 @@ const csrfHeaders = () => ({ 'x-csrf-token': csrfToken() });
 /** Fires `change` (detail: `{reason}`) whenever the user signs in, refreshes or is signed out. */
 class ConsoleSession extends EventTarget {
   accessToken = null;
+  /** `DPoP` when the token is bound to this browser's key (dpop.js), else `Bearer`. */
+  tokenType = null;
   header = null;
   claims = null;
   /** Epoch ms at which the access token expires. */
@@ -69,6 +72,7 @@ class ConsoleSession extends EventTarget {
     const tokens = await rawRequest('POST', '/console/session', {
       body: { email, password },
       headers: csrfHeaders(),
+      proof: true,
     });
     await this.#accept(tokens, 'signed_in');
   }
@@ -79,6 +83,7 @@ class ConsoleSession extends EventTarget {
     const tokens = await rawRequest('POST', '/console/session/mfa', {
       body: { mfa_token: mfaToken, ...proof },
       headers: csrfHeaders(),
+      proof: true,
     });
     await this.#accept(tokens, 'signed_in');
   }
@@ -102,7 +107,10 @@ class ConsoleSession extends EventTarget {
   async #refresh() {
     try {
       await this.#accept(
-        await rawRequest('POST', '/console/session/refresh', { headers: csrfHeaders() }),
+        await rawRequest('POST', '/console/session/refresh', {
+          headers: csrfHeaders(),
+          proof: true,
+        }),
         'refreshed',
       );
     } catch (error) {
@@ -126,6 +134,7 @@ class ConsoleSession extends EventTarget {
         message: 'The server sent an unreadable token.',
       });
     this.accessToken = tokens.access_token;
+    this.tokenType = tokens.token_type === 'DPoP' ? 'DPoP' : 'Bearer';
     this.header = decoded.header;
     this.claims = decoded.claims;
     this.expiresAt =
@@ -136,7 +145,8 @@ class ConsoleSession extends EventTarget {
     this.#schedule(Math.max(5_000, Math.min(lifetime - REFRESH_AHEAD_MS, lifetime * 0.8)));
     if (reason === 'signed_in' || this.profile?.id !== decoded.claims.sub) {
       this.profile = await rawRequest('GET', '/auth/me', {
-        headers: { authorization: `Bearer ${this.accessToken}` },
+        token: this.accessToken,
+        tokenType: this.tokenType,
       });
     }
     this.dispatchEvent(new CustomEvent('change', { detail: { reason } }));
@@ -151,6 +161,7 @@ class ConsoleSession extends EventTarget {
     const wasSignedIn = this.signedIn;
     clearTimeout(this.#timer);
     this.accessToken = null;
+    this.tokenType = null;
     this.header = null;
     this.claims = null;
     this.expiresAt = 0;
