@@ -72,8 +72,13 @@ export default tseslint.config(
           'EventTarget',
           'Node',
           'TextDecoder',
+          'TextEncoder',
           'URLSearchParams',
           'atob',
+          'btoa',
+          // WebCrypto and IndexedDB: the console's DPoP key (dpop.js).
+          'crypto',
+          'indexedDB',
         ].map((n) => [n, 'readonly']),
       ),
     },
