@@ -1,7 +1,10 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import * as oauth from 'oauth4webapi';
 
 import { call, freePort, ServiceProcess } from './service-process';
 
@@ -163,6 +166,62 @@ describe('auth-api and resource-api as real processes', () => {
     const denied = await call(resource.url, 'GET', '/internal/stats', { token: state.userToken });
     expect(denied.status).toBe(403);
     expect(denied.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+  });
+
+  it('carries DPoP end to end: bound at auth-api sign-in, proven at resource-api', async () => {
+    const keys = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(keys.publicKey);
+    const proof = (htm: string, htu: string, accessToken?: string) =>
+      new SignJWT({
+        htm,
+        htu,
+        jti: randomUUID(),
+        iat: Math.floor(Date.now() / 1000),
+        ...(accessToken
+          ? { ath: createHash('sha256').update(accessToken).digest('base64url') }
+          : {}),
+      })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+        .sign(keys.privateKey);
+    const email = `dpop-${Date.now()}@example.com`;
+    await call(auth.url, 'POST', '/auth/register', { body: { email, password: PASSWORD } });
+    const login = await fetch(`${auth.url}/auth/login`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        dpop: await proof('POST', `${auth.url}/auth/login`),
+      },
+      body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    const tokens = (await login.json()) as { token_type: string; access_token: string };
+    expect(tokens.token_type).toBe('DPoP');
+    const token = tokens.access_token as string;
+
+    // oauth4webapi makes the resource request and its proof, as any client would.
+    const handle = oauth.DPoP({}, keys as never);
+    const me = await oauth.protectedResourceRequest(
+      token,
+      'GET',
+      new URL(`${resource.url}/me`),
+      undefined,
+      null,
+      { DPoP: handle, [oauth.allowInsecureRequests]: true },
+    );
+    expect(me.status).toBe(200);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    expect(claims.cnf).toEqual({ jkt: await calculateJwkThumbprint(jwk) });
+    expect(((await me.json()) as { sub: string }).sub).toBe(claims.sub);
+    const asBearer = await call(resource.url, 'GET', '/me', { token });
+    expect(asBearer.status).toBe(401);
+    expect(asBearer.headers.get('www-authenticate')).toMatch(/^DPoP /);
+    const otherKey = await generateKeyPair('ES256', { extractable: true });
+    const stolen = await oauth
+      .protectedResourceRequest(token, 'GET', new URL(`${resource.url}/me`), undefined, null, {
+        DPoP: oauth.DPoP({}, otherKey as never),
+        [oauth.allowInsecureRequests]: true,
+      })
+      .catch((error) => (error as { response?: Response }).response);
+    expect(stolen?.status).toBe(401);
   });
 
   it('picks up a key rotation without restart, and old tokens keep working', async () => {
