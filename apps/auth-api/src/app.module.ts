@@ -29,6 +29,7 @@ import { ClientAuthenticator } from './oauth/client-authenticator';
 import { OAuthGrantsService } from './oauth/oauth-grants.service';
 import { OAuthController } from './oauth/oauth.controller';
 import { MFA_CONTROLLERS, MFA_PROVIDERS } from './mfa/mfa.parts';
+import { PASSKEY_CONTROLLERS, PASSKEY_PROVIDERS } from './passkeys/passkeys.parts';
 import { OIDC_CONTROLLERS, OIDC_PROVIDERS } from './oidc/oidc.parts';
 import { TokenIntrospectionService } from './oauth/token-introspection.service';
 import { SessionRevocationChecker } from './sessions/session-revocation.checker';
@@ -102,6 +103,7 @@ export class AppModule {
         ...OIDC_CONTROLLERS,
         ...ACCOUNT_CONTROLLERS,
         ...MFA_CONTROLLERS,
+        ...PASSKEY_CONTROLLERS,
       ],
       providers: [
         AuthService,
@@ -117,6 +119,7 @@ export class AppModule {
         ...OIDC_PROVIDERS,
         ...ACCOUNT_PROVIDERS,
         ...MFA_PROVIDERS,
+        ...PASSKEY_PROVIDERS,
       ],
     };
   }

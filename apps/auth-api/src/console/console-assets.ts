@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 
 /** One file of the console, held in memory (the whole console is a few dozen KiB). */
 export interface ConsoleAsset {
@@ -24,6 +24,25 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 export const CONSOLE_DIR_CANDIDATES = [
   join(__dirname, '..', 'public', 'console'),
   join(__dirname, '..', '..', 'public', 'console'),
+];
+
+/**
+ * Files the console takes from npm packages rather than from its own folder, resolved where Node
+ * resolves the package: @simplewebauthn/browser's browser bundle (it sets the global
+ * `SimpleWebAuthnBrowser`; the console has no bundler).
+ */
+const PACKAGE_ASSETS: ReadonlyArray<[name: string, file: () => string]> = [
+  [
+    'simplewebauthn-browser.js',
+    () =>
+      join(
+        dirname(require.resolve('@simplewebauthn/browser')),
+        '..',
+        'dist',
+        'bundle',
+        'index.umd.min.js',
+      ),
+  ],
 ];
 
 function load(file: string): ConsoleAsset {
@@ -59,6 +78,7 @@ export class ConsoleAssets {
       if (entry.isFile() && CONTENT_TYPES[extname(entry.name)])
         this.assets.set(entry.name, load(join(dir, 'assets', entry.name)));
     }
+    for (const [name, file] of PACKAGE_ASSETS) this.assets.set(name, load(file()));
   }
 
   asset(name: string): ConsoleAsset | undefined {

@@ -26,6 +26,8 @@ import { AUTH_API_CONFIG, type AuthApiConfig } from '../config/auth-api.config';
 import type { RefreshTokenCodec } from '../crypto/refresh-token.codec';
 import { MfaLoginDto } from '../mfa/dto/mfa.dto';
 import { codeProofOf, MfaSignIn } from '../mfa/mfa-sign-in.service';
+import { PasskeyCredentialDto, PasskeyMfaDto } from '../passkeys/dto/passkeys.dto';
+import { PasskeySignIn } from '../passkeys/passkey-sign-in.service';
 import { REFRESH_TOKEN_CODEC } from '../sessions/refresh-token-codec.provider';
 import { type ClientContext, SessionsService } from '../sessions/sessions.service';
 import {
@@ -61,6 +63,7 @@ export class ConsoleSessionController {
     @Inject(AUTH_API_CONFIG) private readonly config: AuthApiConfig,
     @Inject(MfaSignIn) private readonly mfa: MfaSignIn,
     @Inject(TokenIssuer) private readonly issuer: TokenIssuer,
+    @Inject(PasskeySignIn) private readonly passkeys: PasskeySignIn,
   ) {}
 
   @UseGuards(ThrottlerGuard)
@@ -90,6 +93,40 @@ export class ConsoleSessionController {
     const { user, grant } = await this.mfa.completeWithCode(
       dto.mfa_token,
       codeProofOf(dto),
+      client,
+    );
+    return this.signedIn(reply, await this.issuer.forSession(user, grant, 'mfa'));
+  }
+
+  /** A passwordless sign-in with a passkey (options from `POST /auth/passkey/options`). */
+  @UseGuards(ThrottlerGuard)
+  @AcceptsDpop()
+  @Post('passkey')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async loginPasskey(
+    @Body() dto: PasskeyCredentialDto,
+    @Client() client: ClientContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ConsoleTokenResponse> {
+    const { user, grant } = await this.passkeys.signIn(dto.credential, client);
+    return this.signedIn(reply, await this.issuer.forSession(user, grant, 'passkey'));
+  }
+
+  /** The second step with a passkey (options from `POST /auth/login/mfa/passkey/options`). */
+  @UseGuards(ThrottlerGuard)
+  @AcceptsDpop()
+  @Post('mfa/passkey')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async loginMfaPasskey(
+    @Body() dto: PasskeyMfaDto,
+    @Client() client: ClientContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ConsoleTokenResponse> {
+    const { user, grant } = await this.passkeys.completeSecondFactor(
+      dto.mfa_token,
+      dto.credential,
       client,
     );
     return this.signedIn(reply, await this.issuer.forSession(user, grant, 'mfa'));

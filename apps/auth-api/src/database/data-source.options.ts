@@ -13,6 +13,7 @@ import { PushedAuthorizationRequests1732800000005 } from './migrations/173280000
 import { MailAndAccountTokens1732800000010 } from './migrations/1732800000010-mail-and-account-tokens';
 import { SecondFactors1732800000011 } from './migrations/1732800000011-second-factors';
 import { DpopBindings1732800000013 } from './migrations/1732800000013-dpop-bindings';
+import { Passkeys1732800000014 } from './migrations/1732800000014-passkeys';
 
 export const MIGRATIONS = [
   InitialSchema1732800000000,
@@ -24,6 +25,7 @@ export const MIGRATIONS = [
   MailAndAccountTokens1732800000010,
   SecondFactors1732800000011,
   DpopBindings1732800000013,
+  Passkeys1732800000014,
 ];
 
 /**

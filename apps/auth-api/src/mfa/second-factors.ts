@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
+import { Passkeys, type PasskeyView } from '../passkeys/passkeys.service';
 import type { MfaMethod } from './mfa-challenges';
 import { RecoveryCodes } from './recovery-codes.service';
 import { TotpFactors } from './totp-factors.service';
@@ -8,6 +9,7 @@ import { TotpFactors } from './totp-factors.service';
 export interface FactorsSummary {
   totp: { enabled: boolean; confirmed_at: string | null };
   recovery_codes: { remaining: number };
+  passkeys: PasskeyView[];
 }
 
 /**
@@ -19,12 +21,17 @@ export class SecondFactors {
   constructor(
     @Inject(TotpFactors) private readonly totp: TotpFactors,
     @Inject(RecoveryCodes) private readonly recovery: RecoveryCodes,
+    @Inject(Passkeys) private readonly passkeys: Passkeys,
   ) {}
 
-  /** Empty when the account has no second factor: then a password alone signs in. */
+  /**
+   * Empty when the account has no second factor: then a password alone signs in. A passkey is
+   * one: an account that has one never signs in with the password alone.
+   */
   async methodsFor(userId: string): Promise<MfaMethod[]> {
     const methods: MfaMethod[] = [];
     if (await this.totp.isEnabled(userId)) methods.push('totp', 'recovery_code');
+    if (await this.passkeys.has(userId)) methods.push('passkey');
     return methods;
   }
 
@@ -36,6 +43,7 @@ export class SecondFactors {
         confirmed_at: confirmedAt === null ? null : new Date(confirmedAt).toISOString(),
       },
       recovery_codes: { remaining: await this.recovery.remaining(userId) },
+      passkeys: await this.passkeys.list(userId),
     };
   }
 
@@ -43,5 +51,6 @@ export class SecondFactors {
   async resetAll(userId: string): Promise<void> {
     await this.totp.remove(userId);
     await this.recovery.removeAll(userId);
+    await this.passkeys.removeAll(userId);
   }
 }

@@ -88,6 +88,22 @@ class ConsoleSession extends EventTarget {
     await this.#accept(tokens, 'signed_in');
   }
 
+  /** A passwordless sign-in: `credential` is the passkey's answer to `/auth/passkey/options`. */
+  async loginPasskey(credential) {
+    await this.#signInAt('/console/session/passkey', { credential });
+  }
+
+  /** The second step with a passkey, after a 403 `mfa_required` that listed `passkey`. */
+  async loginMfaPasskey(mfaToken, credential) {
+    await this.#signInAt('/console/session/mfa/passkey', { mfa_token: mfaToken, credential });
+  }
+
+  async #signInAt(path, body) {
+    await ensureCsrfToken();
+    const tokens = await rawRequest('POST', path, { body, headers: csrfHeaders(), proof: true });
+    await this.#accept(tokens, 'signed_in');
+  }
+
   /** Rotates the refresh cookie for a new access token; concurrent callers share one request. */
   refresh() {
     this.#refreshing ??= this.#refresh().finally(() => {

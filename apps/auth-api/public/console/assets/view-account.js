@@ -16,6 +16,7 @@ import {
 import { session } from './session.js';
 import { loadConsents } from './view-consents.js';
 import { loadTwoStep } from './view-mfa.js';
+import { loadPasskeys } from './view-passkeys.js';
 
 /** `12:34` (or `1:02:03`) until `ms`; `expired` after. */
 function remaining(ms) {
@@ -61,6 +62,7 @@ export function renderAccount(main, { navigate, flash }) {
   const sessions = h('div');
   const consents = h('div');
   const twoStep = h('div');
+  const passkeys = h('div');
   const grid = h(
     'div',
     { class: 'grid grid-2' },
@@ -70,6 +72,7 @@ export function renderAccount(main, { navigate, flash }) {
       passwordForm(() => loadSessions(sessions, navigate)),
     ),
     h('div', { class: 'span-2' }, section('Two-step verification', twoStep)),
+    h('div', { class: 'span-2' }, section('Passkeys', passkeys)),
     h('div', { class: 'span-2' }, section('Access token', token)),
     h('div', { class: 'span-2' }, section('Sessions', sessions)),
     h('div', { class: 'span-2' }, section('Applications', consents)),
@@ -128,6 +131,7 @@ export function renderAccount(main, { navigate, flash }) {
   loadSessions(sessions, navigate);
   loadConsents(consents);
   loadTwoStep(twoStep).catch((error) => showMessage(pageMessage, error.message));
+  loadPasskeys(passkeys).catch((error) => showMessage(pageMessage, error.message));
 
   const timer = setInterval(tick, 1000);
   const onChange = (event) => {

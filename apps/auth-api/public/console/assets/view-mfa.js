@@ -1,6 +1,6 @@
 // Two-step verification: the account page's authenticator and recovery codes, and the sign-in's
 // second step.
-import { api } from './api.js';
+import { api, rawRequest } from './api.js';
 import {
   busy,
   field,
@@ -12,6 +12,7 @@ import {
   showMessage,
 } from './dom.js';
 import { session } from './session.js';
+import { passkeyProblem, passkeysSupported, usePasskey } from './webauthn.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -202,11 +203,60 @@ export function renderMfaStep(card, challenge, { onCancel, extra = [] } = {}) {
       form.elements.code.focus();
     }
   });
+  const methods = challenge.mfa_methods ?? [];
+  const codes = methods.includes('totp');
+  const passkey =
+    methods.includes('passkey') && passkeysSupported()
+      ? [passkeyStep(challenge, { onCancel, withCancel: !codes })]
+      : [];
   fill(
     card,
     h('h2', { text: 'Two-step verification' }),
-    form,
+    ...(codes ? [form] : []),
+    ...passkey,
     ...extra.map((make) => make(challenge)),
   );
-  form.elements.code.focus();
+  if (codes) form.elements.code.focus();
+}
+
+/** Answers the challenge with one of the account's passkeys instead of a code. */
+function passkeyStep(challenge, { onCancel, withCancel }) {
+  const notice = messageArea();
+  const button = h('button', { type: 'button', text: 'Use a passkey' });
+  const cancel = h('button', {
+    type: 'button',
+    class: 'secondary',
+    text: 'Cancel',
+    onclick: onCancel,
+  });
+  const area = h(
+    'div',
+    { class: 'passkey-step' },
+    notice,
+    h('div', { class: 'actions' }, button, ...(withCancel ? [cancel] : [])),
+  );
+  button.addEventListener('click', async () => {
+    try {
+      await busy(area, async () => {
+        const options = await rawRequest('POST', '/auth/login/mfa/passkey/options', {
+          body: { mfa_token: challenge.mfa_token },
+        });
+        await session.loginMfaPasskey(challenge.mfa_token, await usePasskey(options));
+      });
+    } catch (error) {
+      if (error.code === 'invalid_mfa_token') {
+        onCancel('Your sign-in expired. Please sign in again.');
+        return;
+      }
+      showMessage(
+        notice,
+        error.code === 'invalid_mfa_code'
+          ? 'That passkey was not accepted.'
+          : error.code === 'second_factor_locked'
+            ? 'Too many failed attempts: the second factor is locked for a while. Try again later.'
+            : passkeyProblem(error),
+      );
+    }
+  });
+  return area;
 }

@@ -8,8 +8,10 @@ import {
   showFormError,
   showMessage,
 } from './dom.js';
+import { rawRequest } from './api.js';
 import { session } from './session.js';
 import { renderMfaStep } from './view-mfa.js';
+import { passkeyProblem, passkeysSupported, usePasskey } from './webauthn.js';
 
 export function renderSignIn(main, { flash }) {
   const message = messageArea();
@@ -57,7 +59,7 @@ export function renderSignIn(main, { flash }) {
       if (error.code === 'mfa_required') {
         renderMfaStep(card, error.body, {
           onCancel: (text) => {
-            fill(card, form);
+            fill(card, form, ...passkeyArea);
             if (typeof text === 'string') showFormError(form, { message: text });
           },
         });
@@ -68,17 +70,43 @@ export function renderSignIn(main, { flash }) {
     }
   });
   main.querySelector('h1').id = 'signin-title';
-  const card = h('div', { class: 'card' }, form);
+  const passkeyArea = passkeysSupported() ? [passkeySignIn(form)] : [];
+  const card = h('div', { class: 'card' }, form, ...passkeyArea);
   main.append(
     card,
     h('p', {}, 'No account yet? ', h('a', { href: '#/register', text: 'Create an account' }), '.'),
   );
 }
 
+/** Passwordless: the browser offers the passkeys it holds for this site; no email is typed. */
+function passkeySignIn(form) {
+  const button = h('button', {
+    type: 'button',
+    class: 'secondary',
+    text: 'Sign in with a passkey',
+  });
+  button.addEventListener('click', async () => {
+    resetErrors(form);
+    try {
+      await busy(form, async () => {
+        const options = await rawRequest('POST', '/auth/passkey/options');
+        await session.loginPasskey(await usePasskey(options));
+      });
+    } catch (error) {
+      showFormError(form, {
+        message: error.code === 'invalid_passkey' ? passkeyProblem(error) : signInProblem(error),
+      });
+    }
+  });
+  return h('div', { class: 'actions passkey-sign-in' }, button);
+}
+
 function signInProblem(error) {
   if (error.code === 'invalid_credentials') return 'The email or password is incorrect.';
   if (error.code === 'account_locked')
     return 'Too many failed sign-ins: this account is locked for a while. Try again later.';
+  if (error.name === 'NotAllowedError' || error.code?.startsWith?.('ERROR_'))
+    return passkeyProblem(error);
   if (error.code === 'too_many_requests')
     return 'Too many attempts from here. Wait a minute and try again.';
   return error.message;

@@ -133,6 +133,25 @@ export function renderUsers(main) {
       h('button', {
         type: 'button',
         class: 'secondary small',
+        'aria-label': `Second factors of ${user.email}`,
+        text: '2-step',
+        onclick: async () => {
+          try {
+            showMessage(
+              message,
+              factorsText(user, await api('GET', `/users/${user.id}/factors`)),
+              'success',
+            );
+          } catch (error) {
+            showMessage(message, error.message);
+          }
+          message.tabIndex = -1;
+          message.focus();
+        },
+      }),
+      h('button', {
+        type: 'button',
+        class: 'secondary small',
         'aria-label': `Reset the second factors of ${user.email}`,
         text: 'Reset 2-step',
         onclick: () => {
@@ -187,4 +206,15 @@ export function renderUsers(main) {
   }
 
   load();
+}
+
+/** One line on a user's second factors, for the admin. */
+function factorsText(user, factors) {
+  const app = factors.totp.enabled
+    ? `authenticator app on, ${factors.recovery_codes.remaining} recovery codes left`
+    : 'no authenticator app';
+  const keys = factors.passkeys.length
+    ? `passkeys: ${factors.passkeys.map((p) => p.name).join(', ')}`
+    : 'no passkey';
+  return `${user.email}: ${app}; ${keys}.`;
 }

@@ -4,6 +4,7 @@ import { AuthorizationCodeEntity } from './authorization-code.entity';
 import { ConsentEntity } from './consent.entity';
 import { MailMessageEntity } from './mail-message.entity';
 import { OAuthClientEntity } from './oauth-client.entity';
+import { PasskeyEntity } from './passkey.entity';
 import { PushedRequestEntity } from './pushed-request.entity';
 import { RecoveryCodeEntity } from './recovery-code.entity';
 import { RevokedTokenEntity } from './revoked-token.entity';
@@ -12,6 +13,7 @@ import { SessionEntity } from './session.entity';
 import { SigningKeyEntity } from './signing-key.entity';
 import { TotpFactorEntity } from './totp-factor.entity';
 import { UserEntity } from './user.entity';
+import { WebauthnChallengeEntity } from './webauthn-challenge.entity';
 
 export {
   AccountTokenEntity,
@@ -20,6 +22,7 @@ export {
   ConsentEntity,
   MailMessageEntity,
   OAuthClientEntity,
+  PasskeyEntity,
   PushedRequestEntity,
   RecoveryCodeEntity,
   RevokedTokenEntity,
@@ -28,10 +31,12 @@ export {
   SigningKeyEntity,
   TotpFactorEntity,
   UserEntity,
+  WebauthnChallengeEntity,
 };
 
 export type { AccountTokenPurpose } from './account-token.entity';
 export type { MailStatus } from './mail-message.entity';
+export type { WebauthnCeremony } from './webauthn-challenge.entity';
 
 export const ENTITIES = [
   UserEntity,
@@ -48,4 +53,6 @@ export const ENTITIES = [
   MailMessageEntity,
   TotpFactorEntity,
   RecoveryCodeEntity,
+  PasskeyEntity,
+  WebauthnChallengeEntity,
 ];

@@ -3,7 +3,6 @@ import { type MigrationInterface, type QueryRunner, TableColumn } from 'typeorm'
 /**
  * DPoP (RFC 9449): the key a public client's refresh tokens are bound to (`sessions.dpop_jkt`, an
  * RFC 7638 thumbprint), and a client's `dpop_bound_access_tokens` registration setting (§5.2).
- * Numbered 13: 12 is the passkeys migration.
  */
 export class DpopBindings1732800000013 implements MigrationInterface {
   name = 'DpopBindings1732800000013';
