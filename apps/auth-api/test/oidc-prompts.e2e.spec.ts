@@ -102,7 +102,15 @@ describe('auth-api OpenID Provider: prompts, consent and client binding', () => 
     expect(res.headers.get('cache-control')).toBe('no-store');
     const html = await res.text();
     expect(html).toContain('value="hint@example.com"');
-    expect(html).not.toContain('<script');
+    // The only scripts are our own files behind the passkey button: nothing inline.
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    expect(scripts.map(([, attributes]) => /src="([^"]+)"/.exec(attributes)?.[1])).toEqual([
+      '/console/assets/simplewebauthn-browser.js',
+      '/console/assets/hosted-passkey.js',
+    ]);
+    for (const [, , body] of scripts) expect(body.trim()).toBe('');
+    expect(html).not.toMatch(/\son[a-z]+\s*=/i);
+    expect(csp).toContain("script-src 'self'");
   });
 
   it('shows a wrong password as an alert, and counts it with /auth/login', async () => {

@@ -10,8 +10,8 @@ import { AuthorizeHandler } from './authorize.handler';
 /**
  * `GET/POST /oauth/authorize` (OpenID Connect Core §3.1.2) and the hosted pages' form posts:
  * `/oauth/authorize/login` (the password, checked like `/auth/login`: same lockout, same
- * throttle budget), `/oauth/authorize/mfa` (the second factor) and `/oauth/authorize/consent`
- * (Allow / Deny).
+ * throttle budget), `/oauth/authorize/passkey` (a passwordless passkey), `/oauth/authorize/mfa`
+ * (the second factor: a code or a passkey) and `/oauth/authorize/consent` (Allow / Deny).
  */
 @Public()
 @ApiExcludeController()
@@ -40,6 +40,13 @@ export class AuthorizeController {
   @Post('mfa')
   mfa(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
     return this.handler.mfa(request, reply);
+  }
+
+  /** The login page's passkey (passwordless), throttled like the password form. */
+  @UseGuards(ThrottlerGuard)
+  @Post('passkey')
+  passkey(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<FastifyReply> {
+    return this.handler.passkey(request, reply);
   }
 
   @Post('consent')

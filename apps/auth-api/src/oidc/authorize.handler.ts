@@ -9,7 +9,9 @@ import { CLOCK, type Clock } from '../common/clock';
 import { readCookie } from '../console/console-cookies';
 import { ConsoleCsrf } from '../console/console-csrf';
 import type { SessionEntity } from '../database/entities';
+import type { MfaMethod } from '../mfa/mfa-challenges';
 import { MfaSignIn } from '../mfa/mfa-sign-in.service';
+import { PasskeySignIn } from '../passkeys/passkey-sign-in.service';
 import type { ClientContext } from '../sessions/sessions.service';
 import type { AuthorizationRequest } from './authorization-request';
 import { AuthorizeFlow, type AuthorizeOutcome } from './authorize-flow';
@@ -31,6 +33,31 @@ function same(a: string, b: string): boolean {
   const right = Buffer.from(b);
   return left.length > 0 && left.length === right.length && timingSafeEqual(left, right);
 }
+
+/** A passkey's answer, posted by hosted-passkey.js as JSON: an object, or null. */
+function credentialField(body: Form): Record<string, unknown> | null {
+  const text = field(body, 'credential', 32_768);
+  if (!text) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+const MFA_METHODS: readonly MfaMethod[] = ['totp', 'recovery_code', 'passkey'];
+
+/** The methods the second-step form says it offered; only which forms to show again hangs on it. */
+function methodsField(body: Form): MfaMethod[] {
+  const listed = field(body, 'mfa_methods', 64).split(' ');
+  const methods = MFA_METHODS.filter((method) => listed.includes(method));
+  return methods.length > 0 ? methods : ['totp', 'recovery_code'];
+}
+
+const PASSKEY_REFUSED = 'That passkey was not accepted. Try again, or sign in another way.';
 
 const MFA_LOCKED =
   'Too many wrong codes: the second factor is locked for a while. Try again later.';
@@ -58,6 +85,7 @@ export class AuthorizeHandler {
     @Inject(ConsoleCsrf) private readonly csrf: ConsoleCsrf,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(MfaSignIn) private readonly mfaSignIn: MfaSignIn,
+    @Inject(PasskeySignIn) private readonly passkeys: PasskeySignIn,
   ) {}
 
   authorize(request: FastifyRequest, reply: FastifyReply, raw: Form): Promise<FastifyReply> {
@@ -81,7 +109,7 @@ export class AuthorizeHandler {
       try {
         const outcome = await this.auth.authenticate(email, password, clientContext(request));
         if (outcome.kind === 'second_factor')
-          return this.showMfa(reply, parsed, outcome.challenge.mfaToken);
+          return this.showMfa(reply, parsed, outcome.challenge.mfaToken, outcome.challenge.methods);
         session = outcome.grant.session;
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
@@ -99,31 +127,59 @@ export class AuthorizeHandler {
       if (!this.signInFormIsOurs(request, body))
         return this.showLogin(reply, parsed, 'Your sign-in form expired. Please try again.', 403);
       const mfaToken = field(body, 'mfa_token', 256);
+      const methods = methodsField(body);
+      const credential = credentialField(body);
       const code = field(body, 'code', 32).replace(/\s/g, '');
-      if (!code) return this.showMfa(reply, parsed, mfaToken, 'Enter the code.', 400);
+      if (!code && !credential)
+        return this.showMfa(reply, parsed, mfaToken, methods, 'Enter the code.', 400);
       // Six digits are an authenticator code; anything else is tried as a recovery code.
       const proof = /^\d{6}$/.test(code)
         ? { method: 'totp' as const, code }
         : { method: 'recovery_code' as const, code };
       let session: SessionEntity;
       try {
-        const signedIn = await this.mfaSignIn.completeWithCode(
-          mfaToken,
-          proof,
-          clientContext(request),
-        );
+        const signedIn = credential
+          ? await this.passkeys.completeSecondFactor(mfaToken, credential, clientContext(request))
+          : await this.mfaSignIn.completeWithCode(mfaToken, proof, clientContext(request));
         session = signedIn.grant.session;
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        if (error.code === 'invalid_mfa_code')
-          return this.showMfa(reply, parsed, mfaToken, 'That code is not right.', 401);
+        if (error.code === 'invalid_mfa_code') {
+          const problem = credential ? PASSKEY_REFUSED : 'That code is not right.';
+          return this.showMfa(reply, parsed, mfaToken, methods, problem, 401);
+        }
+        if (error.code === 'validation_failed')
+          return this.showMfa(reply, parsed, mfaToken, methods, PASSKEY_REFUSED, 400);
         if (error.code === 'second_factor_locked') {
           reply.headers(error.headers);
-          return this.showMfa(reply, parsed, mfaToken, MFA_LOCKED, 429);
+          return this.showMfa(reply, parsed, mfaToken, methods, MFA_LOCKED, 429);
         }
         const problem =
           error.code === 'invalid_mfa_token'
             ? 'Your sign-in expired. Please sign in again.'
+            : loginProblem(error);
+        return this.showLogin(reply, parsed, problem, error.getStatus());
+      }
+      return this.signedIn(reply, parsed, session);
+    });
+  }
+
+  /** The login page's passkey form: a passwordless sign-in, then the flow. */
+  passkey(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const body = request.body as Form;
+    return this.guarded(reply, body, async (parsed) => {
+      if (!this.signInFormIsOurs(request, body))
+        return this.showLogin(reply, parsed, 'Your sign-in form expired. Please try again.', 403);
+      const credential = credentialField(body);
+      if (!credential) return this.showLogin(reply, parsed, PASSKEY_REFUSED, 400);
+      let session: SessionEntity;
+      try {
+        session = (await this.passkeys.signIn(credential, clientContext(request))).grant.session;
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        const problem =
+          error.code === 'invalid_passkey' || error.code === 'validation_failed'
+            ? PASSKEY_REFUSED
             : loginProblem(error);
         return this.showLogin(reply, parsed, problem, error.getStatus());
       }
@@ -217,6 +273,7 @@ export class AuthorizeHandler {
     reply: FastifyReply,
     request: AuthorizationRequest,
     mfaToken: string,
+    methods: readonly MfaMethod[],
     error?: string,
     status = 200,
   ): FastifyReply {
@@ -226,6 +283,7 @@ export class AuthorizeHandler {
       clientName: request.client.name,
       csrf,
       mfaToken,
+      methods,
       error,
     });
     return sendPage(reply, status, html, request.redirectUri);

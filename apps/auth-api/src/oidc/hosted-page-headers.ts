@@ -3,8 +3,8 @@ import type { FastifyReply } from 'fastify';
 import { CONSOLE_SECURITY_HEADERS } from '../console/console-security-headers';
 
 /**
- * The console's headers, with a CSP for pages without scripts: nothing but the console's
- * stylesheet and icon, no framing, and forms posting only back here or, because browsers apply
+ * The console's headers, with a CSP for the hosted pages: the console's stylesheet and icon,
+ * our own scripts (passkeys), no framing, and forms posting only back here or, because browsers apply
  * `form-action` to the redirect that ends a form post, to the one client URI it redirects to.
  */
 export function hostedPageHeaders(formTarget?: string): Record<string, string> {
@@ -15,6 +15,9 @@ export function hostedPageHeaders(formTarget?: string): Record<string, string> {
   }
   const csp = [
     "default-src 'none'",
+    // Our own passkey scripts only (hosted-pages.ts); nothing inline, nothing from elsewhere.
+    "script-src 'self'",
+    "connect-src 'self'",
     "style-src 'self'",
     "img-src 'self'",
     `form-action ${targets.join(' ')}`,

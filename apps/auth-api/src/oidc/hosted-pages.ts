@@ -1,6 +1,9 @@
 /**
- * The hosted pages, rendered on the server as plain HTML forms: no script at all, the console's
- * stylesheet, so they run under a CSP that allows nothing inline ({@link hostedPageHeaders}).
+ * The hosted pages, rendered on the server as plain HTML forms with the console's stylesheet,
+ * under a CSP that allows nothing inline ({@link hostedPageHeaders}). Everything works without
+ * script except passkeys, which only exist as a browser API: the sign-in pages load two scripts
+ * of our own (the @simplewebauthn/browser bundle and `hosted-passkey.js`) that reveal and drive
+ * the passkey buttons.
  */
 
 const ESCAPES: Record<string, string> = {
@@ -23,7 +26,12 @@ const SCOPE_TEXT: Record<string, string> = {
   email: 'See your email address',
 };
 
-function layout(title: string, body: string): string {
+/** The scripts behind the passkey buttons: external, from our own origin, nothing inline. */
+const PASSKEY_SCRIPTS = `
+    <script src="/console/assets/simplewebauthn-browser.js" defer></script>
+    <script src="/console/assets/hosted-passkey.js" defer></script>`;
+
+function layout(title: string, body: string, scripts = ''): string {
   return `<!doctype html>
 <html lang="en">
   <head>
@@ -33,7 +41,7 @@ function layout(title: string, body: string): string {
     <meta name="referrer" content="same-origin" />
     <title>${escapeHtml(title)} · auth-api</title>
     <link rel="icon" href="/console/assets/icon.svg" type="image/svg+xml" />
-    <link rel="stylesheet" href="/console/assets/console.css" />
+    <link rel="stylesheet" href="/console/assets/console.css" />${scripts}
   </head>
   <body>
     <header class="topbar"><div class="topbar-inner"><span class="brand">auth-api</span></div></header>
@@ -69,6 +77,19 @@ export interface LoginPageInput {
   error?: string;
 }
 
+/**
+ * A form the passkey script fills with the browser's answer (`credential`, JSON) and posts; its
+ * button stays hidden where the script does not run or the browser has no WebAuthn.
+ */
+function passkeyForm(action: string, optionsUrl: string, label: string, fields: string): string {
+  return `<form method="post" action="${action}" data-passkey-options="${optionsUrl}" novalidate>
+<div class="notice notice-error" role="alert" data-passkey-notice hidden></div>
+${fields}
+<input type="hidden" name="credential" value="" />
+<div class="actions"><button type="button" class="secondary" data-passkey hidden>${escapeHtml(label)}</button></div>
+</form>`;
+}
+
 export function loginPage({ params, clientName, csrf, email, error }: LoginPageInput): string {
   return layout(
     'Sign in',
@@ -84,7 +105,14 @@ ${hidden(params)}
 <input id="password" name="password" type="password" autocomplete="current-password" required /></div>
 <div class="actions"><button type="submit">Sign in</button></div>
 </form>
+${passkeyForm(
+  '/oauth/authorize/passkey',
+  '/auth/passkey/options',
+  'Use a passkey',
+  `${hidden(params)}\n<input type="hidden" name="csrf_token" value="${escapeHtml(csrf)}" />`,
+)}
 </div>`,
+    PASSKEY_SCRIPTS,
   );
 }
 
@@ -93,25 +121,34 @@ export interface MfaPageInput {
   clientName: string;
   csrf: string;
   mfaToken: string;
+  /** The methods the challenge allows (`totp`, `recovery_code`, `passkey`). */
+  methods: readonly string[];
   error?: string;
 }
 
-/** The second step: a code from the authenticator app, or a recovery code. */
-export function mfaPage({ params, clientName, csrf, mfaToken, error }: MfaPageInput): string {
+/** The second step: a code from the authenticator app or a recovery code, or a passkey. */
+export function mfaPage(input: MfaPageInput): string {
+  const { params, clientName, csrf, mfaToken, methods, error } = input;
+  const state = `${hidden(params)}
+<input type="hidden" name="csrf_token" value="${escapeHtml(csrf)}" />
+<input type="hidden" name="mfa_token" value="${escapeHtml(mfaToken)}" />
+<input type="hidden" name="mfa_methods" value="${escapeHtml(methods.join(' '))}" />`;
+  const codeForm = `<form method="post" action="/oauth/authorize/mfa" novalidate>
+${state}
+<div class="field"><label for="code">Code from your authenticator app, or a recovery code</label>
+<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required spellcheck="false" /></div>
+<div class="actions"><button type="submit">Verify</button></div>
+</form>`;
+  const passkey = methods.includes('passkey');
   return layout(
     'Two-step verification',
     `<p class="lead">to continue to <strong>${escapeHtml(clientName)}</strong></p>
 <div class="card">
-<form method="post" action="/oauth/authorize/mfa" novalidate>
 ${alert(error)}
-${hidden(params)}
-<input type="hidden" name="csrf_token" value="${escapeHtml(csrf)}" />
-<input type="hidden" name="mfa_token" value="${escapeHtml(mfaToken)}" />
-<div class="field"><label for="code">Code from your authenticator app, or a recovery code</label>
-<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required spellcheck="false" /></div>
-<div class="actions"><button type="submit">Verify</button></div>
-</form>
+${methods.includes('totp') ? codeForm : ''}
+${passkey ? passkeyForm('/oauth/authorize/mfa', '/auth/login/mfa/passkey/options', 'Use a passkey', state) : ''}
 </div>`,
+    passkey ? PASSKEY_SCRIPTS : '',
   );
 }
 

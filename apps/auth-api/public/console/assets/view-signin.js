@@ -83,7 +83,7 @@ function passkeySignIn(form) {
   const button = h('button', {
     type: 'button',
     class: 'secondary',
-    text: 'Sign in with a passkey',
+    text: 'Use a passkey',
   });
   button.addEventListener('click', async () => {
     resetErrors(form);
