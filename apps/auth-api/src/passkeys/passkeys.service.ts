@@ -245,10 +245,13 @@ export class Passkeys {
     // The library compared the counter with the one read above; this makes it stick when two
     // copies of an assertion race (a counter of 0 means the authenticator keeps none).
     const moved = await this.direct.execute(
-      'UPDATE passkeys SET counter = ?, backed_up = ?, last_used_at = ? WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))',
-      [newCounter, credentialBackedUp, this.clock.now(), passkey.id, newCounter, newCounter],
+      'UPDATE passkeys SET counter = ?, last_used_at = ? WHERE id = ? AND (counter < ? OR (counter = 0 AND ? = 0))',
+      [newCounter, this.clock.now(), passkey.id, newCounter, newCounter],
     );
     if (moved === 0) return null;
+    // A synced passkey may be backed up after it was registered.
+    if (credentialBackedUp !== passkey.backedUp)
+      await this.passkeys.update({ id: passkey.id }, { backedUp: credentialBackedUp });
     return [credentialDeviceType === 'singleDevice' ? 'hwk' : 'swk'];
   }
 
