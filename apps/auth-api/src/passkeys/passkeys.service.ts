@@ -76,6 +76,7 @@ export class Passkeys {
       rpName: new URL(this.config.publicUrl).host,
       rpID: this.config.webauthnRpId,
       userName: user.email,
+      userDisplayName: user.email,
       userID: userHandleOf(user.id),
       challenge: Buffer.from(challenge, 'base64url'),
       timeout: WEBAUTHN_CHALLENGE_TTL_SECONDS * 1000,
