@@ -221,6 +221,65 @@ describeInBrowser('passkeys in the console and the hosted login, in Chromium', (
     }
   });
 
+  /** An assertion by Chromium's authenticator, for options from the server, made on `pageOrigin`. */
+  async function browserAssertion(pageOrigin = origin): Promise<any> {
+    const options = (await call(auth.url, 'POST', '/auth/passkey/options')).body;
+    if (new URL(page.url()).origin !== pageOrigin)
+      await page.goto(pageOrigin === origin ? `${origin}/console` : `${pageOrigin}/`);
+    return page.evaluate(async (json) => {
+      const publicKey = (globalThis as any).PublicKeyCredential.parseRequestOptionsFromJSON(json);
+      const credential = await (globalThis as any).navigator.credentials.get({ publicKey });
+      return credential.toJSON();
+    }, options);
+  }
+
+  const passwordless = (credential: unknown) =>
+    call(auth.url, 'POST', '/auth/passkey', { body: { credential } });
+
+  it('refuses the browser’s assertion with a bogus signature, and a replayed one', async () => {
+    const genuine = await browserAssertion();
+    const signature = Buffer.from(genuine.response.signature, 'base64url');
+    signature[signature.length - 2] ^= 0x5a;
+    const forged = {
+      ...genuine,
+      response: { ...genuine.response, signature: signature.toString('base64url') },
+    };
+    expect((await passwordless(forged)).status).toBe(401);
+    // The forged copy spent the challenge: the genuine one is now a replay too.
+    expect((await passwordless(genuine)).status).toBe(401);
+    const fresh = await browserAssertion();
+    expect((await passwordless(fresh)).status).toBe(200);
+    const replayed = await passwordless(fresh);
+    expect(replayed.status).toBe(401);
+    expect(replayed.body.error).toBe('invalid_passkey');
+  });
+
+  it('refuses an assertion the browser made on another origin (same RP ID, another port)', async () => {
+    // An RP ID has no port: a page of another site on this host (http://localhost:<other>) may
+    // ask for the passkey registered here, and the browser signs. auth-api accepts only its own
+    // origin, so the answer is worthless to whoever got it.
+    const site = createServer((_request, response) =>
+      response.setHeader('content-type', 'text/html').end('<!doctype html><title>other</title>'),
+    );
+    const sitePort = await freePort();
+    await new Promise<void>((resolve) => site.listen(sitePort, resolve));
+    try {
+      const other = `http://localhost:${sitePort}`;
+      const assertion = await browserAssertion(other);
+      const clientData = JSON.parse(
+        Buffer.from(assertion.response.clientDataJSON, 'base64url').toString('utf8'),
+      );
+      expect(clientData.origin).toBe(other);
+      const res = await passwordless(assertion);
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('invalid_passkey');
+    } finally {
+      await page.goto(`${origin}/console`);
+      site.closeAllConnections();
+      await new Promise((resolve) => site.close(resolve));
+    }
+  });
+
   it('ran without a script error or a Content-Security-Policy violation', () => {
     expect(problems.filter((text) => !/status of 40[13]/.test(text))).toEqual([]);
   });

@@ -24,7 +24,7 @@ function cbor(value: unknown): Buffer {
     return Buffer.concat([head(3, bytes.length), bytes]);
   }
   if (value instanceof Map) {
-    const parts = [head(5, value.size)];
+    const parts: Buffer[] = [head(5, value.size)];
     for (const [key, item] of value) parts.push(cbor(key), cbor(item));
     return Buffer.concat(parts);
   }
