@@ -232,15 +232,26 @@ if (!TEST_REDIS_URL) {
   );
 }
 
+/**
+ * This suite's own Redis database (index 7): other suites running at the same time also throttle
+ * 127.0.0.1 through Redis, and must neither spend this budget nor be blocked by it.
+ */
+function ownRedisDatabase(url: string): string {
+  const own = new URL(url);
+  own.pathname = '/7';
+  return own.href;
+}
+
 describeWithRedis('auth-api: throttling shared through Redis (REDIS_URL)', () => {
   it('shares one per-IP budget between two instances', async () => {
+    const redisUrl = ownRedisDatabase(TEST_REDIS_URL as string);
     // Start from a clean slate: earlier runs may have left this machine's counters in Redis.
-    const redis = new Redis(TEST_REDIS_URL as string);
+    const redis = new Redis(redisUrl);
     const stale = await redis.keys('throttle:*');
     if (stale.length > 0) await redis.del(...stale);
     await redis.quit();
 
-    const env = { REDIS_URL: TEST_REDIS_URL as string, RATE_LIMIT_PER_MINUTE: '5' };
+    const env = { REDIS_URL: redisUrl, RATE_LIMIT_PER_MINUTE: '5' };
     const first = await startAuthApi(env);
     const second = await startAuthApi(env);
     try {
