@@ -46,6 +46,10 @@ export interface PasskeyProof {
 /** The WebAuthn user handle of a user: the bytes of the user id (no email, nothing personal). */
 const userHandleOf = (userId: string) => Buffer.from(userId, 'utf8');
 
+/** Whether an assertion's user handle (base64url) is that of `userId`. */
+const handleNames = (handle: string, userId: string) =>
+  Buffer.from(handle, 'base64url').equals(userHandleOf(userId));
+
 /**
  * Passkeys, with @simplewebauthn/server doing the WebAuthn checks (origin, RP ID hash, challenge,
  * signature, flags, counter). What it cannot know is kept here: challenges are single-use and
@@ -168,17 +172,10 @@ export class Passkeys {
    * prove user verification (a PIN or biometric, so possession plus one more factor).
    */
   async verifySignIn(credential: Record<string, unknown>): Promise<PasskeyProof | null> {
-    const response = credentialShapeOf<AuthenticationResponseJSON>(credential, [
-      'clientDataJSON',
-      'authenticatorData',
-      'signature',
-      'userHandle',
-    ]);
-    const passkey = await this.direct.findOneBy(PasskeyEntity, 'credentialId', response.id);
+    const { response, passkey } = await this.assertionOf(credential);
     if (!passkey) return null;
     const handle = response.response.userHandle;
-    if (!handle || !Buffer.from(handle, 'base64url').equals(userHandleOf(passkey.userId)))
-      return null;
+    if (!handle || !handleNames(handle, passkey.userId)) return null;
     const amr = await this.verifyAssertion(passkey, response, 'sign_in', undefined, true);
     return amr ? { userId: passkey.userId, amr: [...amr, 'mfa'] } : null;
   }
@@ -188,6 +185,15 @@ export class Passkeys {
     userId: string,
     credential: Record<string, unknown>,
   ): Promise<AuthMethod[] | null> {
+    const { response, passkey } = await this.assertionOf(credential);
+    if (!passkey || passkey.userId !== userId) return null;
+    const handle = response.response.userHandle;
+    if (handle && !handleNames(handle, userId)) return null;
+    return this.verifyAssertion(passkey, response, 'second_factor', userId, false);
+  }
+
+  /** A sign-in assertion, its shape checked, and the stored passkey it names (if any). */
+  private async assertionOf(credential: Record<string, unknown>) {
     const response = credentialShapeOf<AuthenticationResponseJSON>(credential, [
       'clientDataJSON',
       'authenticatorData',
@@ -195,10 +201,7 @@ export class Passkeys {
       'userHandle',
     ]);
     const passkey = await this.direct.findOneBy(PasskeyEntity, 'credentialId', response.id);
-    if (!passkey || passkey.userId !== userId) return null;
-    const handle = response.response.userHandle;
-    if (handle && !Buffer.from(handle, 'base64url').equals(userHandleOf(userId))) return null;
-    return this.verifyAssertion(passkey, response, 'second_factor', userId, false);
+    return { response, passkey };
   }
 
   private async requestOptions(
