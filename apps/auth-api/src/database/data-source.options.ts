@@ -14,6 +14,7 @@ import { MailAndAccountTokens1732800000010 } from './migrations/1732800000010-ma
 import { SecondFactors1732800000011 } from './migrations/1732800000011-second-factors';
 import { DpopBindings1732800000013 } from './migrations/1732800000013-dpop-bindings';
 import { Passkeys1732800000014 } from './migrations/1732800000014-passkeys';
+import { DpopBoundCodes1732800000015 } from './migrations/1732800000015-dpop-bound-codes';
 
 export const MIGRATIONS = [
   InitialSchema1732800000000,
@@ -26,6 +27,7 @@ export const MIGRATIONS = [
   SecondFactors1732800000011,
   DpopBindings1732800000013,
   Passkeys1732800000014,
+  DpopBoundCodes1732800000015,
 ];
 
 /**

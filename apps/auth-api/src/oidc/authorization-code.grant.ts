@@ -45,8 +45,18 @@ export class AuthorizationCodeGrant {
     const code = requiredParam(body, 'code', 256);
     const redirectUri = optionalParam(body, 'redirect_uri', 2000);
     const verifier = optionalParam(body, 'code_verifier', 256);
-    const result = await this.codes.redeem(code, client.clientId, redirectUri, verifier);
+    const result = await this.codes.redeem(code, {
+      clientId: client.clientId,
+      redirectUri,
+      verifier,
+      proofJkt: context.dpopJkt,
+    });
     if (!result.ok) {
+      if (result.reason === 'dpop')
+        throw new OAuthError(
+          'invalid_grant',
+          'this authorization code is bound to another DPoP key (dpop_jkt)',
+        );
       if (result.reason === 'reused' && result.issuedSessionId) {
         await this.sessions.revoke(result.issuedSessionId, 'code_reuse');
         await this.audit.record({

@@ -19,7 +19,16 @@ export function sha256(value: string): string {
 }
 
 /** Why a code was refused: all `invalid_grant` on the wire. */
-export type RedeemFailure = 'unknown' | 'reused' | 'mismatch' | 'pkce';
+export type RedeemFailure = 'unknown' | 'reused' | 'mismatch' | 'pkce' | 'dpop';
+
+/** What the token request presents with the code. */
+export interface Redemption {
+  clientId: string;
+  redirectUri?: string;
+  verifier?: string;
+  /** The thumbprint of the key that signed the request's DPoP proof, if it had one. */
+  proofJkt?: string;
+}
 
 export type RedeemResult =
   | { ok: true; code: AuthorizationCodeEntity; sessionId: string }
@@ -51,6 +60,7 @@ export class AuthorizationCodes {
       scope: request.scopes.join(' '),
       nonce: request.nonce ?? null,
       codeChallenge: request.codeChallenge,
+      dpopJkt: request.dpopJkt ?? null,
       authTime: session.authTime ?? session.createdAt,
       createdAt: now,
       expiresAt: now + CODE_TTL_MS,
@@ -62,16 +72,13 @@ export class AuthorizationCodes {
   }
 
   /**
-   * Redeems `code` for `clientId` at `redirectUri` with the PKCE verifier. The code is spent by
-   * the first attempt whatever its outcome: a code presented with the wrong verifier or client was
-   * leaked, and must not be tried again.
+   * Redeems `code` for the client at its redirect URI with the PKCE verifier and, for a code bound
+   * to a DPoP key, a proof by that key. The code is spent by the first attempt whatever its
+   * outcome: a code presented with the wrong verifier, client or key was leaked, and must not be
+   * tried again.
    */
-  async redeem(
-    code: string,
-    clientId: string,
-    redirectUri: string | undefined,
-    verifier: string | undefined,
-  ): Promise<RedeemResult> {
+  async redeem(code: string, presented: Redemption): Promise<RedeemResult> {
+    const { clientId, redirectUri, verifier, proofJkt } = presented;
     const codeHash = sha256(code);
     const now = this.clock.now();
     const sessionId = randomUUID();
@@ -97,6 +104,8 @@ export class AuthorizationCodes {
     const given = Buffer.from(sha256(verifier));
     if (expected.length !== given.length || !timingSafeEqual(expected, given))
       return { ok: false, reason: 'pkce' };
+    // Thumbprints are public values: a plain comparison leaks nothing.
+    if (row.dpopJkt !== null && row.dpopJkt !== proofJkt) return { ok: false, reason: 'dpop' };
     return { ok: true, code: row, sessionId };
   }
 }

@@ -25,6 +25,11 @@ export interface AuthorizationRequest {
   params: Record<string, string>;
   /** Set when the request was pushed (RFC 9126): consumed when the code is issued. */
   requestUri?: string;
+  /**
+   * RFC 9449 §10: the thumbprint of the client's DPoP key. The code is bound to it, and only a
+   * token request with a proof by that key redeems it.
+   */
+  dpopJkt?: string;
 }
 
 /** The parameters the hosted pages carry from step to step; any other is ignored. */
@@ -43,11 +48,14 @@ export const AUTHORIZATION_PARAMS = [
   'id_token_hint',
   'response_mode',
   'acr_values',
+  'dpop_jkt',
 ] as const;
 
 const LIMITS: Record<string, number> = { id_token_hint: 8192, state: 2048, nonce: 512 };
 /** RFC 7636 §4.2: BASE64URL(SHA-256(verifier)) is 43 characters. */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+/** RFC 7638 thumbprint with SHA-256, base64url: 43 characters. */
+const JWK_THUMBPRINT = /^[A-Za-z0-9_-]{43}$/;
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account']);
 
 type Raw = Record<string, unknown> | undefined | null;
@@ -111,6 +119,8 @@ export function parseAuthorizationRequest(
   const prompt = new Set((params.prompt ?? '').split(' ').filter(Boolean));
   if ([...prompt].some((value) => !PROMPTS.has(value))) throw invalid('unknown prompt value');
   if (prompt.has('none') && prompt.size > 1) throw invalid('prompt=none cannot be combined');
+  if (params.dpop_jkt !== undefined && !JWK_THUMBPRINT.test(params.dpop_jkt))
+    throw invalid('dpop_jkt must be an RFC 7638 SHA-256 thumbprint (43 base64url characters)');
   let maxAge: number | undefined;
   if (params.max_age !== undefined) {
     if (!/^\d{1,9}$/.test(params.max_age)) throw invalid('max_age must be a non-negative integer');
@@ -128,6 +138,7 @@ export function parseAuthorizationRequest(
     loginHint: params.login_hint,
     acrValues: (params.acr_values ?? '').split(' ').filter((value) => value.length > 0),
     idTokenHint: params.id_token_hint,
+    dpopJkt: params.dpop_jkt,
     params,
   };
 }

@@ -6,6 +6,7 @@ import {
   HttpCode,
   Inject,
   Post,
+  Req,
   UseGuards,
 } from '@nestjs/common';
 import { ApiConsumes, ApiOperation } from '@nestjs/swagger';
@@ -14,6 +15,7 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { Public } from '@jwt-token/auth';
 import { OAuthError } from '@jwt-token/service-kit';
 
+import { AcceptsDpop, type DpopProvenRequest } from '../dpop/dpop-proof.guard';
 import { ClientAuthenticator, invalidClient } from '../oauth/client-authenticator';
 import { assertFormEncoded, type FormBody } from '../oauth/oauth-params';
 import { parseAuthorizationRequest, resolveClientPart } from './authorization-request';
@@ -24,7 +26,8 @@ import { PUSHED_REQUEST_TTL_SECONDS, PushedRequests } from './pushed-requests.se
  * RFC 9126 pushed authorization requests: the client sends the authorization parameters
  * straight to auth-api, authenticated as at the token endpoint, and gets a `request_uri` to send
  * the browser with. The parameters are checked now, with the same rules as the authorization
- * endpoint, and answered as JSON errors (RFC 9126 §2.3).
+ * endpoint, and answered as JSON errors (RFC 9126 §2.3). A `DPoP` proof sent here binds the code
+ * to its key as `dpop_jkt` would (RFC 9449 §10.1); with both, they must name the same key.
  */
 @Public()
 @Controller('oauth/par')
@@ -37,6 +40,7 @@ export class ParController {
   @ApiOperation({ summary: 'RFC 9126 pushed authorization request' })
   @ApiConsumes('application/x-www-form-urlencoded')
   @UseGuards(ThrottlerGuard)
+  @AcceptsDpop('oauth')
   @Post()
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')
@@ -44,6 +48,7 @@ export class ParController {
     @Headers('authorization') authorization: string | undefined,
     @Headers('content-type') contentType: string | undefined,
     @Body() body: FormBody,
+    @Req() proven: DpopProvenRequest,
   ): Promise<{ request_uri: string; expires_in: number }> {
     assertFormEncoded(contentType);
     const identity = await this.authenticator.identify(authorization, body);
@@ -55,6 +60,14 @@ export class ParController {
     try {
       const { redirectUri } = await resolveClientPart(raw, async () => client);
       const request = parseAuthorizationRequest(raw, client, redirectUri);
+      if (proven.dpopJkt) {
+        if (request.dpopJkt !== undefined && request.dpopJkt !== proven.dpopJkt)
+          throw new OAuthError(
+            'invalid_dpop_proof',
+            'the DPoP proof is signed by another key than dpop_jkt names',
+          );
+        request.params.dpop_jkt = proven.dpopJkt;
+      }
       const requestUri = await this.pushed.push(client.clientId, request.params);
       return { request_uri: requestUri, expires_in: PUSHED_REQUEST_TTL_SECONDS };
     } catch (error) {

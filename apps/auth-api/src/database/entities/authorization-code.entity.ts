@@ -34,6 +34,10 @@ export class AuthorizationCodeEntity {
   @Column({ name: 'code_challenge', type: 'varchar', length: 128 })
   codeChallenge!: string;
 
+  /** RFC 9449 §10 `dpop_jkt`: the DPoP key a token request must prove to redeem the code. */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true })
+  dpopJkt!: string | null;
+
   @Column({ name: 'auth_time', type: 'bigint', transformer: epochMs })
   authTime!: number;
 
