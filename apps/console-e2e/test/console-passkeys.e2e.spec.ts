@@ -119,6 +119,11 @@ describeInBrowser('passkeys in the console and the hosted login, in Chromium', (
     });
     expect(credentials).toHaveLength(1);
     expect(credentials[0]).toMatchObject({ isResidentCredential: true, rpId: 'localhost' });
+    await page.getByRole('button', { name: 'Rename passkey Laptop' }).click();
+    const rename = page.getByRole('form', { name: 'Rename passkey Laptop' });
+    await rename.getByLabel('New name').fill('Work laptop');
+    await rename.getByRole('button', { name: 'Save name' }).click();
+    await page.getByRole('table', { name: 'Your passkeys' }).getByText('Work laptop').waitFor();
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'passkeys-account.png'), fullPage: true });
     await signOut();
   });

@@ -44,6 +44,7 @@ export const AUDIT_EVENT_TYPES = [
   'mfa.recovery_code_used',
   'mfa.factors_reset',
   'passkey.registered',
+  'passkey.renamed',
   'passkey.removed',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -7,6 +7,7 @@ import {
   HttpCode,
   Inject,
   Param,
+  Patch,
   Post,
   UseGuards,
 } from '@nestjs/common';
@@ -21,12 +22,13 @@ import { UserSessionGuard } from '../common/user-session.guard';
 import { UuidParam } from '../common/uuid-param.pipe';
 import { UsersService } from '../users/users.service';
 import { PasswordConfirmationDto } from '../mfa/dto/mfa.dto';
-import { PasskeyRegistrationDto } from './dto/passkeys.dto';
+import { PasskeyRegistrationDto, PasskeyRenameDto } from './dto/passkeys.dto';
 import { Passkeys } from './passkeys.service';
 
 /**
  * The account's passkeys: list, add (the password is asked again: a passkey signs in on its own,
- * so a stolen access token must not be able to plant one), remove (password again).
+ * so a stolen access token must not be able to plant one), rename (no password: a name grants
+ * nothing), remove (password again).
  */
 @UseGuards(UserSessionGuard)
 @Controller('auth/passkeys')
@@ -72,6 +74,23 @@ export class PasskeysController {
       type: 'passkey.registered',
       subjectId: userId,
       details: { passkeyId: passkey.id, deviceType: passkey.device_type },
+    });
+    return passkey;
+  }
+
+  @UseGuards(ThrottlerGuard)
+  @Patch(':id')
+  async rename(
+    @CurrentUser('sub') userId: string,
+    @Param('id', UuidParam) id: string,
+    @Body() dto: PasskeyRenameDto,
+  ) {
+    const passkey = await this.passkeys.rename(userId, id, dto.name);
+    if (!passkey) throw new ApiError(404, 'not_found', 'no such passkey');
+    await this.audit.record({
+      type: 'passkey.renamed',
+      subjectId: userId,
+      details: { passkeyId: id },
     });
     return passkey;
   }

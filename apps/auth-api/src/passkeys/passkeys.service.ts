@@ -145,6 +145,14 @@ export class Passkeys {
     return this.passkeys.existsBy({ userId });
   }
 
+  /** Renames one of the user's passkeys; null when the user has no passkey of that id. */
+  async rename(userId: string, id: string, name: string): Promise<PasskeyView | null> {
+    const result = await this.passkeys.update({ userId, id }, { name });
+    if ((result.affected ?? 0) === 0) return null;
+    const row = await this.passkeys.findOneBy({ userId, id });
+    return row ? viewOf(row) : null;
+  }
+
   async remove(userId: string, id: string): Promise<boolean> {
     const result = await this.passkeys.delete({ userId, id });
     return (result.affected ?? 0) > 0;

@@ -343,4 +343,51 @@ describe('auth-api passkeys: ceremonies, storage and refusals', () => {
       .expect(200);
     expect(audit.body.items.length).toBeGreaterThan(0);
   });
+
+  it('renames a passkey of its owner only, with a name that is validated', async () => {
+    const user = await userWithPasskey();
+    const other = await userWithPasskey();
+    const rename = (token: string, id: string, body: unknown) =>
+      api
+        .http()
+        .patch(`/auth/passkeys/${id}`)
+        .set(bearer(token))
+        .send(body as object);
+    const renamed = await rename(user.accessToken, user.passkeyId, { name: 'Phone  ✓' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ id: user.passkeyId, name: 'Phone  ✓' });
+    const listed = await api.http().get('/auth/passkeys').set(bearer(user.accessToken));
+    expect(listed.body.map((passkey: { name: string }) => passkey.name)).toEqual(['Phone  ✓']);
+
+    // Another user's passkey is "not found", and stays as it was.
+    expect((await rename(other.accessToken, user.passkeyId, { name: 'mine now' })).status).toBe(
+      404,
+    );
+    expect((await rename(user.accessToken, crypto.randomUUID(), { name: 'x' })).status).toBe(404);
+    expect((await rename(user.accessToken, 'not-a-uuid', { name: 'x' })).status).toBe(400);
+    for (const body of [
+      {},
+      { name: '' },
+      { name: 'a'.repeat(65) },
+      { name: 'two\nlines' },
+      { name: 7 },
+    ])
+      expect((await rename(user.accessToken, user.passkeyId, body)).status).toBe(400);
+    expect(
+      (await api.http().patch(`/auth/passkeys/${user.passkeyId}`).send({ name: 'x' })).status,
+    ).toBe(401);
+    const again = await api.http().get('/auth/passkeys').set(bearer(user.accessToken));
+    expect(again.body[0].name).toBe('Phone  ✓');
+    const admin = await adminLogin(api);
+    const audit = await api
+      .http()
+      .get('/audit?type=passkey.renamed')
+      .set(bearer(admin))
+      .expect(200);
+    expect(audit.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ subjectId: user.id, details: { passkeyId: user.passkeyId } }),
+      ]),
+    );
+  });
 });

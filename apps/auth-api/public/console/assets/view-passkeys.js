@@ -1,5 +1,5 @@
 // The account page's passkeys: what is registered, add one (the password is asked again: a
-// passkey signs in on its own), remove one (password again).
+// passkey signs in on its own), rename one, remove one (password again).
 import { api } from './api.js';
 import {
   busy,
@@ -25,6 +25,17 @@ export async function loadPasskeys(container) {
       { label: 'Kind', cell: (p) => (p.device_type === 'multiDevice' ? 'Synced' : 'This device') },
       { label: 'Added', cell: (p) => time(p.created_at) },
       { label: 'Last used', cell: (p) => time(p.last_used_at) },
+      {
+        label: 'Rename',
+        cell: (p) =>
+          h('button', {
+            type: 'button',
+            class: 'secondary',
+            text: 'Rename',
+            'aria-label': `Rename passkey ${p.name}`,
+            onclick: () => fill(container, renameForm(p, reload)),
+          }),
+      },
       {
         label: 'Remove',
         cell: (p) =>
@@ -85,6 +96,34 @@ function addForm(reload) {
           ? error
           : { message: passkeyProblem(error) },
       );
+    }
+  });
+  return form;
+}
+
+function renameForm(passkey, reload) {
+  const form = h(
+    'form',
+    { novalidate: true, 'aria-label': `Rename passkey ${passkey.name}` },
+    messageArea(),
+    field({ label: 'New name', name: 'name', maxlength: '64', required: true, value: passkey.name }),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', text: 'Save name' }),
+      h('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: reload }),
+    ),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    resetErrors(form);
+    try {
+      await busy(form, () =>
+        api('PATCH', `/auth/passkeys/${passkey.id}`, { name: form.elements.name.value.trim() }),
+      );
+      await reload();
+    } catch (error) {
+      showFormError(form, error);
     }
   });
   return form;

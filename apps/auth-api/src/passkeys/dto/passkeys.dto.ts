@@ -17,13 +17,25 @@ export class PasskeyCredentialDto {
   credential!: Record<string, unknown>;
 }
 
+/** A passkey's name: shown in lists, so no control characters (no line breaks in an audit view). */
+const PASSKEY_NAME = /^[^\p{Cc}]+$/u;
+const PASSKEY_NAME_MESSAGE = 'name must not contain control characters';
+
 export class PasskeyRegistrationDto extends PasskeyCredentialDto {
   @ApiPropertyOptional({ example: 'Work laptop', description: 'a name to tell passkeys apart' })
   @IsOptional()
   @IsString()
   @Length(1, 64)
-  @Matches(/^[^\p{Cc}]+$/u, { message: 'name must not contain control characters' })
+  @Matches(PASSKEY_NAME, { message: PASSKEY_NAME_MESSAGE })
   name?: string;
+}
+
+export class PasskeyRenameDto {
+  @ApiProperty({ example: 'Work laptop', description: 'the new name' })
+  @IsString()
+  @Length(1, 64)
+  @Matches(PASSKEY_NAME, { message: PASSKEY_NAME_MESSAGE })
+  name!: string;
 }
 
 export class PasskeyMfaDto extends PasskeyCredentialDto {
