@@ -102,44 +102,49 @@ function addForm(reload) {
 }
 
 function renameForm(passkey, reload) {
-  const form = h(
-    'form',
-    { novalidate: true, 'aria-label': `Rename passkey ${passkey.name}` },
-    messageArea(),
-    field({ label: 'New name', name: 'name', maxlength: '64', required: true, value: passkey.name }),
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', text: 'Save name' }),
-      h('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: reload }),
-    ),
-  );
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    resetErrors(form);
-    try {
-      await busy(form, () =>
-        api('PATCH', `/auth/passkeys/${passkey.id}`, { name: form.elements.name.value.trim() }),
-      );
-      await reload();
-    } catch (error) {
-      showFormError(form, error);
-    }
+  return passkeyForm({
+    label: `Rename passkey ${passkey.name}`,
+    fields: [
+      field({
+        label: 'New name',
+        name: 'name',
+        maxlength: '64',
+        required: true,
+        value: passkey.name,
+      }),
+    ],
+    submit: 'Save name',
+    send: (form) =>
+      api('PATCH', `/auth/passkeys/${passkey.id}`, { name: form.elements.name.value.trim() }),
+    reload,
   });
-  return form;
 }
 
 function removeForm(passkey, reload) {
+  return passkeyForm({
+    label: `Remove passkey ${passkey.name}`,
+    fields: [
+      h('p', { text: `Remove “${passkey.name}”? It will no longer sign you in.` }),
+      passwordField(),
+    ],
+    submit: 'Remove passkey',
+    send: (form) =>
+      api('DELETE', `/auth/passkeys/${passkey.id}`, { password: form.elements.password.value }),
+    reload,
+  });
+}
+
+/** A form about one passkey: its fields, a submit and a Cancel button; reloads the list when done. */
+function passkeyForm({ label, fields, submit, send, reload }) {
   const form = h(
     'form',
-    { novalidate: true, 'aria-label': `Remove passkey ${passkey.name}` },
+    { novalidate: true, 'aria-label': label },
     messageArea(),
-    h('p', { text: `Remove “${passkey.name}”? It will no longer sign you in.` }),
-    passwordField(),
+    ...fields,
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'submit', text: 'Remove passkey' }),
+      h('button', { type: 'submit', text: submit }),
       h('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: reload }),
     ),
   );
@@ -147,9 +152,7 @@ function removeForm(passkey, reload) {
     event.preventDefault();
     resetErrors(form);
     try {
-      await busy(form, () =>
-        api('DELETE', `/auth/passkeys/${passkey.id}`, { password: form.elements.password.value }),
-      );
+      await busy(form, () => send(form));
       await reload();
     } catch (error) {
       showFormError(form, error);
