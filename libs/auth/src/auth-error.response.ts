@@ -160,6 +160,8 @@ export interface AuthSocketError extends AuthLevelDetails {
   /** The HTTP body's `error` for the same refusal (`invalid_token`, `forbidden`, …). */
   error: string;
   message: string;
+  /** `use_dpop_nonce`: the server nonce the handshake's DPoP proof must carry (HTTP's `DPoP-Nonce`). */
+  dpop_nonce?: string;
 }
 
 /**
@@ -172,13 +174,14 @@ export interface AuthSocketError extends AuthLevelDetails {
  * ```
  */
 export function describeAuthErrorForSocket(error: AuthError): AuthSocketError {
-  const { body } = describeAuthError(error, '');
+  const { body, dpopNonce } = describeAuthError(error, '');
   return {
     status: 'error',
     code: error.code,
     error: body.error,
     message: error.message,
     ...authLevelDetails(error),
+    ...(dpopNonce ? { dpop_nonce: dpopNonce } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AuthRequest } from './auth-request';
+import { type DpopHandshake, recordDpopHandshake } from './dpop/dpop-connection';
 import { ExpiryTimer } from './expiry-timer';
 import type { AuthPrincipal } from './interfaces/auth-principal.interface';
 
@@ -10,10 +11,19 @@ interface ClosableSocket {
   once(event: 'close', listener: () => void): unknown;
 }
 
+/** The upgrade request of a graphql-ws connection (`ws`'s `IncomingMessage`), structurally. */
+export interface UpgradeRequest {
+  method?: string;
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+  socket?: { encrypted?: boolean };
+  protocol?: string;
+}
+
 /** What graphql-ws hands Nest's Apollo driver as the context's `req` of a subscription. */
 export interface GraphqlWsContext {
   connectionParams?: Readonly<Record<string, unknown>>;
-  extra: { socket: ClosableSocket };
+  extra: { socket: ClosableSocket; request?: UpgradeRequest };
 }
 
 const requests = new WeakMap<object, AuthRequest>();
@@ -31,6 +41,10 @@ export function isGraphqlWsContext(value: unknown): value is GraphqlWsContext {
  * `@CurrentUser()` reads; setting it arms a timer that closes the socket at the token's `exp`
  * with code 4401 and reason `ERR_TOKEN_EXPIRED`, which the client's close event carries. A
  * setter, so that HTTP requests pay nothing for it.
+ *
+ * A DPoP-bound token (`authorization: 'DPoP <token>'`) is proven by `connectionParams.dpop` (or
+ * the upgrade's `DPoP` header): a proof of `GET` and the upgrade URL, checked once, with the
+ * connection's first guarded operation.
  */
 export function graphqlWsRequestOf(context: GraphqlWsContext): AuthRequest {
   const known = requests.get(context);
@@ -50,6 +64,21 @@ export function graphqlWsRequestOf(context: GraphqlWsContext): AuthRequest {
       expiry.arm((value as Partial<AuthPrincipal> | undefined)?.expiresAt);
     },
   };
+  const upgrade = context.extra.request;
+  if (upgrade)
+    recordDpopHandshake(request, upgradeHandshake(upgrade, context.connectionParams?.dpop));
   requests.set(context, request);
   return request;
+}
+
+/** A graphql-ws connection's upgrade request, with the proof its client sent. */
+export function upgradeHandshake(upgrade: UpgradeRequest, paramsProof: unknown): DpopHandshake {
+  return {
+    method: upgrade.method ?? 'GET',
+    path: upgrade.url ?? '',
+    host: upgrade.headers.host,
+    secure: upgrade.socket?.encrypted === true || upgrade.protocol === 'https',
+    // The upgrade's own header first: connection parameters are the client's to fill in.
+    proof: upgrade.headers.dpop ?? paramsProof,
+  };
 }

@@ -1,5 +1,9 @@
 import type { AuthRequest } from './auth-request';
-import { type GraphqlWsContext, graphqlWsRequestOf } from './graphql-ws-request';
+import {
+  type GraphqlWsContext,
+  graphqlWsRequestOf,
+  type UpgradeRequest,
+} from './graphql-ws-request';
 
 /** Where {@link mercuriusSubscriptionContext} puts the connection's socket in the context. */
 const SUBSCRIPTION_SOCKET = Symbol('auth:subscription_socket');
@@ -18,7 +22,7 @@ const connections = new WeakMap<object, GraphqlWsContext>();
  *
  * The token is the `authorization` of graphql-ws's `connectionParams` (Mercurius copies them
  * into the request's headers, never over a header the upgrade request carried), never a query
- * string.
+ * string. A DPoP-bound token is proven as on Apollo (see `graphqlWsRequestOf`).
  *
  * @example
  * ```ts
@@ -47,11 +51,13 @@ export function mercuriusSubscriptionRequestOf(gqlContext: unknown): AuthRequest
   if (!isClosableSocket(socket)) return undefined;
   let connection = connections.get(socket);
   if (!connection) {
-    const headers = (gqlContext as { reply?: { request?: AuthRequest } }).reply?.request?.headers;
-    const authorization = headers?.authorization;
+    const upgrade = (gqlContext as { reply?: { request?: UpgradeRequest } }).reply?.request;
+    const authorization = upgrade?.headers.authorization;
     connection = {
       connectionParams: typeof authorization === 'string' ? { authorization } : {},
-      extra: { socket },
+      // Mercurius has copied the connection parameters into these headers (never over one the
+      // upgrade carried): `dpop` among them, when the client sent its proof there.
+      extra: { socket, ...(upgrade?.headers ? { request: upgrade } : {}) },
     };
     connections.set(socket, connection);
   }

@@ -36,13 +36,15 @@ function isRawWebSocket(client: object): client is RawWebSocket {
 }
 
 /**
- * The bearer a socket.io client presented at its handshake, as an `Authorization` value:
- * `auth: { token }` (what socket.io's docs show), `auth: { authorization: 'Bearer …' }`, or the
- * upgrade request's `Authorization` header. Never the query string.
+ * The token a socket.io client presented at its handshake, as an `Authorization` value:
+ * `auth: { token }` (what socket.io's docs show; `DPoP` when `auth.dpop` holds a proof),
+ * `auth: { authorization: 'Bearer …' }`, or the upgrade request's `Authorization` header. Never
+ * the query string.
  */
 export function handshakeAuthorization(socket: IoSocket): string | undefined {
   const { auth, headers } = socket.handshake;
-  if (typeof auth?.token === 'string') return `Bearer ${auth.token}`;
+  if (typeof auth?.token === 'string')
+    return `${auth.dpop === undefined ? 'Bearer' : 'DPoP'} ${auth.token}`;
   if (typeof auth?.authorization === 'string') return auth.authorization;
   return typeof headers?.authorization === 'string' ? headers.authorization : undefined;
 }

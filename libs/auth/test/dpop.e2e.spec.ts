@@ -1,43 +1,22 @@
 import type { INestApplication } from '@nestjs/common';
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 
 import { accessTokenHash, DpopNonces } from '../src';
 import type { TestTokenFactory } from '../src/testing';
+import {
+  clientKeys,
+  extractableKeys,
+  handProof,
+  jwcryptoAvailable,
+  jwcryptoKey,
+  jwcryptoProof,
+  type KeyPair,
+  proofFromOauth4webapi,
+  thumbprintOf,
+} from './dpop-proofs';
 import { type AdapterName, createTestApp } from './test-app';
-
-type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
-/** WebCrypto's CryptoKeyPair (the workspace compiles without the DOM lib). */
-type ClientKeyPair = Parameters<typeof oauth.DPoP>[1];
-
-/** A client key pair as oauth4webapi wants it (WebCrypto, non-extractable private key). */
-async function clientKeys(): Promise<ClientKeyPair> {
-  return (await generateKeyPair('ES256')) as unknown as ClientKeyPair;
-}
-
-async function thumbprintOf(keys: { publicKey: unknown }): Promise<string> {
-  return calculateJwkThumbprint(await exportJWK(keys.publicKey as never));
-}
-
-/** A proof made by hand, for the hostile cases oauth4webapi would never send. */
-async function handProof(
-  keys: KeyPair,
-  claims: Record<string, unknown>,
-  header: Record<string, unknown> = {},
-): Promise<string> {
-  return new SignJWT({ jti: randomUUID(), iat: Math.floor(Date.now() / 1000), ...claims })
-    .setProtectedHeader({
-      alg: 'ES256',
-      typ: 'dpop+jwt',
-      jwk: await exportJWK(keys.publicKey),
-      ...header,
-    })
-    .sign(keys.privateKey);
-}
 
 describe.each<AdapterName>(['express', 'fastify'])('DPoP at a resource server (%s)', (adapter) => {
   let app: INestApplication;
@@ -99,7 +78,7 @@ describe.each<AdapterName>(['express', 'fastify'])('DPoP at a resource server (%
   });
 
   it('refuses an unbound token sent as DPoP, and a DPoP request without a proof', async () => {
-    const keys = (await generateKeyPair('ES256', { extractable: true })) as KeyPair;
+    const keys = await extractableKeys();
     const plain = tokens.sign({ sub: 'u1' });
     const unbound = await get('/me', {
       authorization: `DPoP ${plain}`,
@@ -115,11 +94,11 @@ describe.each<AdapterName>(['express', 'fastify'])('DPoP at a resource server (%
   });
 
   it('refuses hostile proofs: wrong htm or htu, stale, another key, wrong ath, a replay', async () => {
-    const keys = (await generateKeyPair('ES256', { extractable: true })) as KeyPair;
+    const keys = await extractableKeys();
     const token = tokens.sign({ sub: 'u1', cnf: { jkt: await thumbprintOf(keys) } });
     const ath = accessTokenHash(token);
     const good = { htm: 'GET', htu: `${base}/me`, ath };
-    const other = (await generateKeyPair('ES256', { extractable: true })) as KeyPair;
+    const other = await extractableKeys();
     const cases: Array<[string, Promise<string>]> = [
       ['POST for a GET', handProof(keys, { ...good, htm: 'POST' })],
       ['another path', handProof(keys, { ...good, htu: `${base}/stats` })],
@@ -226,41 +205,7 @@ describe('DPoP at a resource server: nonces and DPoP-only', () => {
   });
 });
 
-/**
- * The proof oauth4webapi attaches to a request for `url`: captured by a fetch stand-in, so that
- * the independent client builds it while the test delivers it to the local socket.
- */
-async function proofFromOauth4webapi(
-  dpop: oauth.DPoPHandle,
-  token: string,
-  url: URL,
-): Promise<string> {
-  let captured = '';
-  await oauth
-    .protectedResourceRequest(token, 'GET', url, undefined, null, {
-      DPoP: dpop,
-      [oauth.customFetch]: async (_url: string, init: RequestInit) => {
-        captured = new Headers(init.headers).get('dpop') ?? '';
-        return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } });
-      },
-    })
-    .catch(() => undefined);
-  return captured;
-}
-
-const PYTHON = '/usr/bin/python3';
-const jwcrypto = (() => {
-  try {
-    return (
-      existsSync(PYTHON) &&
-      (execFileSync(PYTHON, ['-c', 'import jwcrypto'], { stdio: 'ignore' }), true)
-    );
-  } catch {
-    return false;
-  }
-})();
-
-(jwcrypto ? describe : describe.skip)(
+(jwcryptoAvailable ? describe : describe.skip)(
   'DPoP at a resource server: a proof minted by python3-jwcrypto',
   () => {
     it('is accepted unchanged, and its key thumbprint binds the token', async () => {
@@ -268,30 +213,9 @@ const jwcrypto = (() => {
       try {
         await app.listen(0, '127.0.0.1');
         const base = `http://localhost:${(app.getHttpServer().address() as AddressInfo).port}`;
-        const script = `
-import json, sys, uuid, time, hashlib, base64
-from jwcrypto import jwk, jwt
-key = jwk.JWK.generate(kty='EC', crv='P-256')
-print(json.dumps({'jkt': key.thumbprint(), 'key': key.export(private_key=True)}))
-`;
-        const { jkt, key } = JSON.parse(execFileSync(PYTHON, ['-c', script], { encoding: 'utf8' }));
+        const { jkt, key } = jwcryptoKey();
         const token = tokens.sign({ sub: 'py', cnf: { jkt } });
-        const mint = `
-import json, sys, uuid, time
-from jwcrypto import jwk, jwt
-key = jwk.JWK.from_json(sys.argv[1])
-claims = {'jti': str(uuid.uuid4()), 'htm': 'GET', 'htu': sys.argv[2], 'iat': int(time.time()), 'ath': sys.argv[3]}
-t = jwt.JWT(header={'alg': 'ES256', 'typ': 'dpop+jwt', 'jwk': key.export_public(as_dict=True)}, claims=claims)
-t.make_signed_token(key)
-print(t.serialize())
-`;
-        const proof = execFileSync(
-          PYTHON,
-          ['-c', mint, key, `${base}/me`, accessTokenHash(token)],
-          {
-            encoding: 'utf8',
-          },
-        ).trim();
+        const proof = jwcryptoProof(key, 'GET', `${base}/me`, accessTokenHash(token));
         const res = await fetch(`${base}/me`, {
           headers: { authorization: `DPoP ${token}`, dpop: proof },
         });

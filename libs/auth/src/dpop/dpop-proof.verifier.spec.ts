@@ -76,6 +76,22 @@ describe(DpopProofVerifier.name, () => {
     expect(normalizeHtu('https://a.example/x/../y')).toBe('https://a.example/y');
   });
 
+  it('reads a ws:/wss: htu as its HTTP twin on a WebSocket upgrade only', async () => {
+    expect(normalizeHtu('wss://a.example:443/live', true)).toBe('https://a.example/live');
+    expect(normalizeHtu('ws://a.example:8080/live', true)).toBe('http://a.example:8080/live');
+    expect(normalizeHtu('wss://a.example/live')).toBeNull();
+    const upgrade = { method: 'GET', url: 'https://api.example/live' };
+    const wss = await proof(keys, { htm: 'GET', htu: 'wss://api.example/live' });
+    await expect(verifier.verify(wss, { ...upgrade, webSocket: true })).resolves.toBeDefined();
+    const again = await proof(keys, { htm: 'GET', htu: 'wss://api.example/live' });
+    expect(await codeOf(verifier.verify(again, upgrade))).toMatch(/another URL/);
+    // The scheme still counts: ws (plain) is not the twin of https.
+    const plain = await proof(keys, { htm: 'GET', htu: 'ws://api.example/live' });
+    expect(await codeOf(verifier.verify(plain, { ...upgrade, webSocket: true }))).toMatch(
+      /another URL/,
+    );
+  });
+
   it('refuses a replayed jti, but not the same jti from another key', async () => {
     const jti = randomUUID();
     await verifier.verify(await proof(keys, { jti }), request);

@@ -46,6 +46,11 @@ export interface DpopRequest {
   accessToken?: string;
   /** With a bound token: its `cnf.jkt`, which the proof's key must match. */
   expectedJkt?: string;
+  /**
+   * The request opens a WebSocket: an `htu` of scheme `ws:`/`wss:` (the URL a WebSocket client
+   * connects to) stands for the `http:`/`https:` target URI of the upgrade request.
+   */
+  webSocket?: boolean;
 }
 
 /** A proof that passed every check: its key's RFC 7638 thumbprint and its id. */
@@ -55,12 +60,23 @@ export interface VerifiedDpopProof {
   iat: number;
 }
 
-/** `htu` comparison (RFC 9449 §4.3 step 9): scheme and host case, default ports and dot segments normalised; no query or fragment. */
-export function normalizeHtu(url: string): string | null {
+/** The HTTP scheme of a WebSocket URL's scheme (RFC 6455 §3: `ws` over `http`, `wss` over `https`). */
+const HTTP_SCHEME_OF_WEBSOCKET: Readonly<Record<string, string>> = {
+  'ws:': 'http:',
+  'wss:': 'https:',
+};
+
+/**
+ * `htu` comparison (RFC 9449 §4.3 step 9): scheme and host case, default ports and dot segments
+ * normalised; no query or fragment. With `webSocket`, a `ws:`/`wss:` URL reads as its HTTP twin.
+ */
+export function normalizeHtu(url: string, webSocket = false): string | null {
   try {
     const parsed = new URL(url);
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return null;
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+    const protocol = (webSocket && HTTP_SCHEME_OF_WEBSOCKET[parsed.protocol]) || parsed.protocol;
+    if (protocol !== 'https:' && protocol !== 'http:') return null;
+    // The default ports agree (ws and http 80, wss and https 443), so `host` needs no change.
+    return `${protocol}//${parsed.host}${parsed.pathname}`;
   } catch {
     return null;
   }
@@ -148,7 +164,11 @@ export class DpopProofVerifier {
     if (typeof htm !== 'string' || htm !== request.method.toUpperCase())
       throw invalid('the DPoP proof is for another HTTP method');
     const expectedHtu = normalizeHtu(request.url);
-    if (typeof htu !== 'string' || expectedHtu === null || normalizeHtu(htu) !== expectedHtu)
+    if (
+      typeof htu !== 'string' ||
+      expectedHtu === null ||
+      normalizeHtu(htu, request.webSocket) !== expectedHtu
+    )
       throw invalid('the DPoP proof is for another URL');
     if (typeof iat !== 'number' || !Number.isFinite(iat))
       throw invalid('the DPoP proof needs an iat');

@@ -1,6 +1,7 @@
 import { AuthError } from '../auth.errors';
 import type { AuthRequest } from '../auth-request';
 import type { AuthPrincipal } from '../interfaces/auth-principal.interface';
+import { type DpopHandshake, dpopConnectionOf } from './dpop-connection';
 import { DpopError } from './dpop-error';
 import type { DpopProofVerifier } from './dpop-proof.verifier';
 
@@ -56,7 +57,9 @@ export function refuseAsBearer(principal: AuthPrincipal, dpop: ResolvedDpop): Au
 
 /**
  * Checks the request of a `DPoP`-scheme token: the token is bound, and the request's one `DPoP`
- * header is a proof of this method and URL, by the bound key, over this token. Throws the
+ * header is a proof of this method and URL, by the bound key, over this token. On a connection
+ * (a WebSocket gateway, a GraphQL subscription) the proof is the one its handshake carried,
+ * checked once for the connection (see {@link recordDpopHandshake}). Throws the
  * {@link AuthError} that refuses it.
  */
 export async function assertDpopRequest(
@@ -67,20 +70,52 @@ export async function assertDpopRequest(
 ): Promise<void> {
   const jkt = boundThumbprintOf(principal);
   if (!jkt) throw dpopError('ERR_DPOP_BINDING', 'this token is not bound to a DPoP key', dpop);
-  const http = request as HttpRequestLike;
+  const connection = dpopConnectionOf(request);
+  if (!connection) return checkProof(request as HttpRequestLike, token, jkt, dpop);
+  return connection.prove(token, (handshake) =>
+    checkProof(handshakeRequest(handshake), token, jkt, dpop, true),
+  );
+}
+
+/**
+ * Checks the proof of a connection's handshake now, before the connection opens (what the
+ * library's WebSocket adapters do); {@link markDpopProven} then records it for the connection.
+ */
+export function assertDpopHandshake(
+  handshake: DpopHandshake,
+  token: string,
+  principal: AuthPrincipal,
+  dpop: ResolvedDpop,
+): Promise<void> {
+  const jkt = boundThumbprintOf(principal);
+  if (!jkt) throw dpopError('ERR_DPOP_BINDING', 'this token is not bound to a DPoP key', dpop);
+  return checkProof(handshakeRequest(handshake), token, jkt, dpop, true);
+}
+
+async function checkProof(
+  http: HttpRequestLike & { dpopProof?: unknown },
+  token: string,
+  jkt: string,
+  dpop: ResolvedDpop,
+  webSocket = false,
+): Promise<void> {
   const url = requestUrl(http, dpop.publicOrigin);
   if (!http.method || !url)
     throw dpopError(
       'ERR_DPOP_PROOF_INVALID',
-      'DPoP proofs are checked on HTTP requests only',
+      'DPoP proofs are checked on HTTP requests and the handshakes of connections only',
       dpop,
     );
+  const proof = webSocket ? http.dpopProof : http.headers?.dpop;
+  if (proof !== undefined && typeof proof !== 'string' && !Array.isArray(proof))
+    throw dpopError('ERR_DPOP_PROOF_INVALID', 'the DPoP proof must be a string', dpop);
   try {
-    await dpop.verifier.verify(http.headers?.dpop, {
+    await dpop.verifier.verify(proof, {
       method: http.method,
       url,
       accessToken: token,
       expectedJkt: jkt,
+      webSocket,
     });
   } catch (error) {
     if (!(error instanceof DpopError)) throw error;
@@ -91,6 +126,17 @@ export async function assertDpopRequest(
       });
     throw dpopError('ERR_DPOP_PROOF_INVALID', error.message, dpop);
   }
+}
+
+/** A handshake as the request fields {@link checkProof} reads. */
+function handshakeRequest(handshake: DpopHandshake): HttpRequestLike & { dpopProof?: unknown } {
+  return {
+    method: handshake.method,
+    url: handshake.path,
+    protocol: handshake.secure ? 'https' : 'http',
+    headers: typeof handshake.host === 'string' ? { host: handshake.host } : {},
+    dpopProof: handshake.proof,
+  };
 }
 
 /** An error answered with the `DPoP` challenge scheme. */

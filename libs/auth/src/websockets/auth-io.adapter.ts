@@ -2,8 +2,11 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Namespace, Server, ServerOptions, Socket } from 'socket.io';
 
+import { AUTH_RESOLVED_OPTIONS } from '../auth.constants';
 import { describeAuthErrorForSocket } from '../auth-error.response';
 import { AuthError } from '../auth.errors';
+import type { DpopHandshake } from '../dpop/dpop-connection';
+import type { ResolvedAuthOptions } from '../resolved-auth-options';
 import { handshakeAuthorization, type IoSocket } from '../socket-request';
 import { TokenVerifier } from '../token-verifier';
 import { type SocketAuthOptions, SocketAuthenticator } from './socket-authenticator';
@@ -19,6 +22,11 @@ type GatewayOptions = ServerOptions & { namespace?: string; server?: Server };
  * connection keeps its principal, so message handlers honour `@Roles`/`@Scopes` and
  * `@CurrentUser()`; it is disconnected at the token's `exp` (an `exception` event with
  * `ERR_TOKEN_EXPIRED` first), and when a periodic re-verification refuses it (revoked).
+ *
+ * A DPoP-bound token (RFC 9449) comes as `auth: { token, dpop: proof }` (or `authorization:
+ * 'DPoP …'` with the proof in `auth.dpop` or a `DPoP` header): a proof of `GET` and the
+ * handshake URL without its query (`https://api.example/socket.io/`, or its `wss:` twin), over
+ * the token, by its key. A refusal for want of a server nonce carries it in `err.data.dpop_nonce`.
  *
  * @example
  * ```ts
@@ -36,6 +44,7 @@ export class AuthIoAdapter extends IoAdapter {
     this.authenticator = new SocketAuthenticator(
       app.get(TokenVerifier, { strict: false }),
       options,
+      app.get<ResolvedAuthOptions>(AUTH_RESOLVED_OPTIONS, { strict: false }).dpop,
     );
   }
 
@@ -51,7 +60,7 @@ export class AuthIoAdapter extends IoAdapter {
 
   private authenticate(socket: Socket, next: (error?: Error) => void): void {
     const authorization = handshakeAuthorization(socket as unknown as IoSocket);
-    this.authenticator.verify(authorization).then(
+    this.authenticator.verify(authorization, handshakeOf(socket)).then(
       (principal) => {
         this.authenticator.attach(socket, authorization, principal);
         next();
@@ -59,6 +68,19 @@ export class AuthIoAdapter extends IoAdapter {
       (error: unknown) => next(connectError(error)),
     );
   }
+}
+
+/** socket.io's handshake as the HTTP request its DPoP proof is checked against. */
+function handshakeOf(socket: Socket): DpopHandshake {
+  const { auth, headers, url, secure } = socket.handshake;
+  return {
+    // engine.io opens every connection with a GET (the polling handshake or the upgrade).
+    method: 'GET',
+    path: url,
+    host: headers.host,
+    secure,
+    proof: (auth as Record<string, unknown> | undefined)?.dpop ?? headers.dpop,
+  };
 }
 
 /**

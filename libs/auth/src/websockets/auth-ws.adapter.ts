@@ -6,6 +6,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import { AUTH_RESOLVED_OPTIONS } from '../auth.constants';
 import { describeAuthError } from '../auth-error.response';
 import { AuthError } from '../auth.errors';
+import type { DpopHandshake } from '../dpop/dpop-connection';
 import type { AuthPrincipal } from '../interfaces/auth-principal.interface';
 import type { ResolvedAuthOptions } from '../resolved-auth-options';
 import { TokenVerifier } from '../token-verifier';
@@ -32,6 +33,10 @@ interface VerifyClientInfo {
  * refuses it. Browsers cannot set headers on a WebSocket: for them use socket.io
  * (`AuthIoAdapter`) or graphql-ws.
  *
+ * A DPoP-bound token (RFC 9449) comes as `Authorization: DPoP <token>` with a `DPoP` header: a
+ * proof of `GET` and the upgrade's URL (its `http(s):` form, or the `ws(s):` one the client
+ * dialled), over the token, by its key. The refusals are the HTTP ones, `DPoP-Nonce` included.
+ *
  * @example
  * ```ts
  * const app = await NestFactory.create(AppModule);
@@ -46,11 +51,13 @@ export class AuthWsAdapter extends WsAdapter {
 
   constructor(app: INestApplicationContext, options: SocketAuthOptions = {}) {
     super(app);
+    const resolved = app.get<ResolvedAuthOptions>(AUTH_RESOLVED_OPTIONS, { strict: false });
     this.authenticator = new SocketAuthenticator(
       app.get(TokenVerifier, { strict: false }),
       options,
+      resolved.dpop,
     );
-    this.realm = app.get<ResolvedAuthOptions>(AUTH_RESOLVED_OPTIONS, { strict: false }).realm;
+    this.realm = resolved.realm;
   }
 
   override create(port: number, options: Record<string, unknown> = {}): unknown {
@@ -73,18 +80,30 @@ export class AuthWsAdapter extends WsAdapter {
   }
 
   private verifyClient({ req }: VerifyClientInfo, done: VerifyClientDone): void {
-    this.authenticator.verify(req.headers.authorization).then(
+    this.authenticator.verify(req.headers.authorization, upgradeOf(req)).then(
       (principal) => {
         this.verified.set(req, principal);
         done(true);
       },
       (error: unknown) => {
         if (!(error instanceof AuthError)) return done(false, 503, 'authentication unavailable');
-        const { status, body, wwwAuthenticate } = describeAuthError(error, this.realm);
+        const { status, body, wwwAuthenticate, dpopNonce } = describeAuthError(error, this.realm);
         const headers: Record<string, string> = { 'Content-Type': 'application/json' };
         if (wwwAuthenticate) headers['WWW-Authenticate'] = wwwAuthenticate;
+        if (dpopNonce) headers['DPoP-Nonce'] = dpopNonce;
         done(false, status, JSON.stringify(body), headers);
       },
     );
   }
+}
+
+/** The upgrade request as the HTTP request its DPoP proof is checked against. */
+function upgradeOf(req: IncomingMessage): DpopHandshake {
+  return {
+    method: req.method ?? 'GET',
+    path: req.url ?? '',
+    host: req.headers.host,
+    secure: (req.socket as { encrypted?: boolean }).encrypted === true,
+    proof: req.headers.dpop,
+  };
 }

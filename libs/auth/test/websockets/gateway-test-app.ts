@@ -4,7 +4,7 @@ import type { INestApplication, WebSocketAdapter } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 
 import type { AuthPrincipal, RevocationChecker } from '../../src';
-import { AuthTestingModule, TestTokenFactory } from '../../src/testing';
+import { AuthTestingModule, type AuthTestingOptions, TestTokenFactory } from '../../src/testing';
 import { AuthIoAdapter, type SocketAuthOptions } from '../../src/socket.io';
 import { AuthWsAdapter } from '../../src/ws';
 import { ArticlesGateway } from './articles.gateway';
@@ -26,18 +26,22 @@ export interface GatewayTestApp {
  */
 export async function createGatewayTestApp(
   transport: SocketTransport,
-  options: SocketAuthOptions & { adapter?: (app: INestApplication) => WebSocketAdapter } = {},
+  options: SocketAuthOptions & {
+    adapter?: (app: INestApplication) => WebSocketAdapter;
+    /** Module options beside the revocation checker (DPoP settings, say). */
+    auth?: AuthTestingOptions;
+  } = {},
 ): Promise<GatewayTestApp> {
   const revoked = new Set<string>();
   const revocationChecker: RevocationChecker = {
     isRevoked: (principal: AuthPrincipal) => revoked.has(principal.sub),
   };
   const moduleRef = await Test.createTestingModule({
-    imports: [AuthTestingModule.forRoot({ revocationChecker })],
+    imports: [AuthTestingModule.forRoot({ ...options.auth, revocationChecker })],
     providers: [ArticlesGateway],
   }).compile();
   const app = moduleRef.createNestApplication();
-  const { adapter, ...socketOptions } = options;
+  const { adapter, auth: _auth, ...socketOptions } = options;
   app.useWebSocketAdapter(
     adapter
       ? adapter(app)

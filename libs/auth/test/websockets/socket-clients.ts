@@ -14,6 +14,8 @@ export interface Refusal {
   /** ws: the HTTP status and `WWW-Authenticate` of the refused upgrade. */
   status?: number;
   wwwAuthenticate?: string;
+  /** The server nonce a DPoP proof must carry: ws's `DPoP-Nonce`, socket.io's `data.dpop_nonce`. */
+  dpopNonce?: string;
 }
 
 export interface Ending {
@@ -33,6 +35,15 @@ export interface Connection {
 
 export interface ConnectOptions {
   token?: string;
+  /**
+   * A DPoP proof: the token goes as `DPoP` (ws: `Authorization: DPoP` and a `DPoP` header;
+   * socket.io: `auth: { token, dpop }`).
+   */
+  dpop?: string;
+  /** The `Authorization` value exactly (ws: the header, overriding `token`; socket.io: `auth.authorization`). */
+  authorization?: string;
+  /** ws: the path to connect to (default `/`). */
+  path?: string;
   /** A query string to add to the URL (the library must never read a token there). */
   query?: Record<string, string>;
 }
@@ -45,9 +56,14 @@ export function connect(
   return transport === 'ws' ? connectWs(url, options) : connectIo(url, options);
 }
 
-function connectIo(url: string, { token, query }: ConnectOptions): Promise<Connection> {
+function connectIo(url: string, options: ConnectOptions): Promise<Connection> {
+  const { token, query, dpop, authorization } = options;
   const socket: Socket = io(url, {
-    auth: token === undefined ? {} : { token },
+    auth: {
+      ...(token === undefined ? {} : { token }),
+      ...(authorization === undefined ? {} : { authorization }),
+      ...(dpop === undefined ? {} : { dpop }),
+    },
     query,
     transports: ['websocket'],
     reconnection: false,
@@ -85,17 +101,22 @@ function connectIo(url: string, { token, query }: ConnectOptions): Promise<Conne
         code: error.data?.code,
         error: error.data?.error ?? 'none',
         message: error.message,
+        ...(error.data?.dpop_nonce ? { dpopNonce: error.data.dpop_nonce } : {}),
       } satisfies Refusal);
     });
   });
 }
 
-function connectWs(url: string, { token, query }: ConnectOptions): Promise<Connection> {
-  const target = new URL(url.replace(/^http/, 'ws'));
+function connectWs(url: string, options: ConnectOptions): Promise<Connection> {
+  const { token, query, dpop, path } = options;
+  const target = new URL(path ?? '/', url.replace(/^http/, 'ws'));
   for (const [name, value] of Object.entries(query ?? {})) target.searchParams.set(name, value);
-  const socket = new WebSocket(target, {
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-  });
+  const headers: Record<string, string> = {};
+  if (token !== undefined)
+    headers.authorization = `${dpop === undefined ? 'Bearer' : 'DPoP'} ${token}`;
+  if (options.authorization !== undefined) headers.authorization = options.authorization;
+  if (dpop !== undefined) headers.dpop = dpop;
+  const socket = new WebSocket(target, { headers });
   let lastException: AuthSocketError | undefined;
   const listeners = new Set<(message: { event: string; data: unknown }) => void>();
   socket.on('message', (raw) => {
@@ -139,6 +160,9 @@ function connectWs(url: string, { token, query }: ConnectOptions): Promise<Conne
           message: parsed.message,
           status: response.statusCode,
           wwwAuthenticate: response.headers['www-authenticate'],
+          ...(typeof response.headers['dpop-nonce'] === 'string'
+            ? { dpopNonce: response.headers['dpop-nonce'] }
+            : {}),
         } satisfies Refusal);
       });
     });
