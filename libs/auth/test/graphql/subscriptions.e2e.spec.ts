@@ -1,6 +1,15 @@
 import { createClient } from 'graphql-ws';
+import * as oauth from 'oauth4webapi';
 import WebSocket from 'ws';
 
+import { accessTokenHash } from '../../src';
+import {
+  clientKeys,
+  extractableKeys,
+  handProof,
+  proofFromOauth4webapi,
+  thumbprintOf,
+} from '../dpop-proofs';
 import {
   type GraphqlDriverName,
   createGraphqlTestApp,
@@ -14,14 +23,36 @@ interface Outcome {
 
 /** Subscribes once over graphql-ws with `connectionParams`, and collects until completion. */
 async function subscribe(url: string, query: string, connectionParams: Record<string, unknown>) {
+  const [outcome] = await subscribeOnOneConnection(url, [query], connectionParams);
+  return outcome;
+}
+
+/** One graphql-ws connection, its subscriptions one after the other; each one's outcome. */
+async function subscribeOnOneConnection(
+  url: string,
+  queries: string[],
+  connectionParams: Record<string, unknown>,
+): Promise<Outcome[]> {
   const client = createClient({
     url,
     webSocketImpl: WebSocket,
     connectionParams,
     retryAttempts: 0,
+    lazy: true,
+    lazyCloseTimeout: 1000,
   });
-  const outcome: Outcome = { data: [], errors: [] };
+  const outcomes: Outcome[] = [];
   try {
+    for (const query of queries) outcomes.push(await collect(client, query));
+  } finally {
+    await client.dispose();
+  }
+  return outcomes;
+}
+
+async function collect(client: ReturnType<typeof createClient>, query: string): Promise<Outcome> {
+  const outcome: Outcome = { data: [], errors: [] };
+  {
     await new Promise<void>((resolve) => {
       client.subscribe(
         { query },
@@ -39,8 +70,6 @@ async function subscribe(url: string, query: string, connectionParams: Record<st
         },
       );
     });
-  } finally {
-    await client.dispose();
   }
   return outcome;
 }
@@ -118,6 +147,88 @@ describe.each<GraphqlDriverName>(['apollo', 'mercurius'])('subscriptions on %s',
       expect.objectContaining({ code: 4401, reason: 'ERR_TOKEN_EXPIRED' }),
     ]);
     expect(Date.now() - started).toBeGreaterThan(900);
+  });
+
+  describe('with a DPoP-bound token (a proof of the upgrade in connectionParams.dpop)', () => {
+    const dpopParams = (token: string, dpop?: string) => ({
+      authorization: `DPoP ${token}`,
+      ...(dpop === undefined ? {} : { dpop }),
+    });
+    const httpUrl = () => ctx.wsUrl.replace(/^ws/, 'http');
+
+    it("opens guarded subscriptions with oauth4webapi's proof, checked once per connection", async () => {
+      const keys = await clientKeys();
+      const token = ctx.tokens.sign({ sub: 'u1', cnf: { jkt: await thumbprintOf(keys) } });
+      const proof = await proofFromOauth4webapi(oauth.DPoP({}, keys), token, new URL(httpUrl()));
+      const outcomes = await subscribeOnOneConnection(
+        ctx.wsUrl,
+        // A second operation on the connection replays nothing: the proof was checked once.
+        ['subscription { articleAdded }', 'subscription { articleAdded }'],
+        dpopParams(token, proof),
+      );
+      expect(outcomes).toEqual([
+        { data: [{ articleAdded: 'Hello' }], errors: [] },
+        { data: [{ articleAdded: 'Hello' }], errors: [] },
+      ]);
+    });
+
+    it('takes the ws: URL the client dialled as htu', async () => {
+      const keys = await extractableKeys();
+      const token = ctx.tokens.sign({ sub: 'u1', cnf: { jkt: await thumbprintOf(keys) } });
+      const proof = await handProof(keys, {
+        htm: 'GET',
+        htu: ctx.wsUrl,
+        ath: accessTokenHash(token),
+      });
+      const outcome = await subscribe(
+        ctx.wsUrl,
+        'subscription { articleAdded }',
+        dpopParams(token, proof),
+      );
+      expect(outcome).toEqual({ data: [{ articleAdded: 'Hello' }], errors: [] });
+    });
+
+    it.each([
+      ['no proof', async () => undefined],
+      ['another key', async () => (await extractableKeys()) as never],
+      ['another URL', async () => 'http://127.0.0.1:1/graphql'],
+    ])('refuses %s: UNAUTHENTICATED / ERR_DPOP_PROOF_INVALID', async (name, variant) => {
+      const keys = await extractableKeys();
+      const token = ctx.tokens.sign({ sub: 'u1', cnf: { jkt: await thumbprintOf(keys) } });
+      const changed = await variant();
+      const proof =
+        name === 'no proof'
+          ? undefined
+          : await handProof(name === 'another key' ? changed : keys, {
+              htm: 'GET',
+              htu: name === 'another URL' ? changed : httpUrl(),
+              ath: accessTokenHash(token),
+            });
+      const outcome = await subscribe(
+        ctx.wsUrl,
+        'subscription { articleAdded }',
+        dpopParams(token, proof),
+      );
+      expect(outcome).toEqual({
+        data: [],
+        errors: [
+          expect.objectContaining({
+            extensions: { code: 'UNAUTHENTICATED', error: 'ERR_DPOP_PROOF_INVALID' },
+          }),
+        ],
+      });
+    });
+
+    it('refuses the bound token sent as Bearer', async () => {
+      const keys = await clientKeys();
+      const token = ctx.tokens.sign({ sub: 'u1', cnf: { jkt: await thumbprintOf(keys) } });
+      const outcome = await subscribe(ctx.wsUrl, 'subscription { articleAdded }', bearer(token));
+      expect(outcome.errors).toEqual([
+        expect.objectContaining({
+          extensions: { code: 'UNAUTHENTICATED', error: 'ERR_DPOP_BINDING' },
+        }),
+      ]);
+    });
   });
 
   it("keeps two connections' principals apart", async () => {
