@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import * as oauth from 'oauth4webapi';
+import { io, type Socket } from 'socket.io-client';
 
 import { createHarness, type ResourceApiHarness } from './resource-api.harness';
 
@@ -39,6 +40,39 @@ async function dpopRequest(
   }
 }
 
+/** The DPoP proof oauth4webapi makes for a GET of `url` (the socket.io handshake's, here). */
+async function handshakeProof(token: string, dpop: oauth.DPoPHandle, url: string) {
+  const captured: { proof?: string } = {};
+  await oauth
+    .protectedResourceRequest(token, 'GET', new URL(url), undefined, null, {
+      DPoP: dpop,
+      [oauth.allowInsecureRequests]: true,
+      [oauth.customFetch]: async (_input: string, init: RequestInit) => {
+        captured.proof = new Headers(init.headers).get('dpop') ?? undefined;
+        return new Response('{}', { headers: { 'content-type': 'application/json' } });
+      },
+    })
+    .catch(() => undefined);
+  return captured.proof ?? '';
+}
+
+/** The live feed's socket.io client at `origin`; rejects with the `connect_error`'s data. */
+function openFeed(origin: string, auth: Record<string, string>, sockets: Socket[]) {
+  return new Promise<Socket>((resolve, reject) => {
+    const socket = io(origin, {
+      auth,
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(socket);
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error: Error & { data?: { code: string } }) =>
+      reject(error.data),
+    );
+  });
+}
+
 describe('resource-api: DPoP-bound tokens (RFC 9449)', () => {
   let api: ResourceApiHarness;
 
@@ -46,6 +80,26 @@ describe('resource-api: DPoP-bound tokens (RFC 9449)', () => {
     api = await createHarness({ listen: true });
   });
   afterAll(() => api.close());
+  const sockets: Socket[] = [];
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+  });
+
+  it('follows the live feed with a bound token proven at the socket.io handshake', async () => {
+    const { keys, token } = await boundToken(api);
+    const proof = await handshakeProof(token, oauth.DPoP({}, keys), `${api.url()}/socket.io/`);
+    const socket = await openFeed(api.url(), { token, dpop: proof }, sockets);
+    const following = new Promise((resolve) => socket.once('following', resolve));
+    socket.emit('follow');
+    expect(await following).toEqual({ following: true, sub: 'dpop-user' });
+    // The bound token without a proof, or as a bearer token: refused at the handshake.
+    await expect(
+      openFeed(api.url(), { authorization: `DPoP ${token}` }, sockets),
+    ).rejects.toMatchObject({ code: 'ERR_DPOP_PROOF_INVALID', error: 'invalid_dpop_proof' });
+    await expect(openFeed(api.url(), { token }, sockets)).rejects.toMatchObject({
+      code: 'ERR_DPOP_BINDING',
+    });
+  });
 
   it('serves a bound token with a proof, refuses it as Bearer, and keeps bearer tokens working', async () => {
     const { keys, token } = await boundToken(api);
@@ -99,6 +153,19 @@ describeWithRedis('resource-api: DPoP replay across two instances sharing Redis'
   afterAll(async () => {
     await first?.close();
     await second?.close();
+  });
+  const sockets: Socket[] = [];
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+  });
+
+  it('refuses at one instance a live-feed handshake proof the other accepted', async () => {
+    const { keys, token } = await boundToken(first);
+    const proof = await handshakeProof(token, oauth.DPoP({}, keys), `${PUBLIC_URL}/socket.io/`);
+    await openFeed(first.url(), { token, dpop: proof }, sockets);
+    await expect(openFeed(second.url(), { token, dpop: proof }, sockets)).rejects.toMatchObject({
+      code: 'ERR_DPOP_PROOF_INVALID',
+    });
   });
 
   it('refuses at one instance a proof the other accepted', async () => {
