@@ -68,8 +68,7 @@ export async function assertDpopRequest(
   principal: AuthPrincipal,
   dpop: ResolvedDpop,
 ): Promise<void> {
-  const jkt = boundThumbprintOf(principal);
-  if (!jkt) throw dpopError('ERR_DPOP_BINDING', 'this token is not bound to a DPoP key', dpop);
+  const jkt = boundKeyOf(principal, dpop);
   const connection = dpopConnectionOf(request);
   if (!connection) return checkProof(request as HttpRequestLike, token, jkt, dpop);
   return connection.prove(token, (handshake) =>
@@ -87,9 +86,15 @@ export function assertDpopHandshake(
   principal: AuthPrincipal,
   dpop: ResolvedDpop,
 ): Promise<void> {
+  const jkt = boundKeyOf(principal, dpop);
+  return checkProof(handshakeRequest(handshake), token, jkt, dpop, true);
+}
+
+/** The `cnf.jkt` a `DPoP`-scheme token must have; an unbound token is refused. */
+function boundKeyOf(principal: AuthPrincipal, dpop: ResolvedDpop): string {
   const jkt = boundThumbprintOf(principal);
   if (!jkt) throw dpopError('ERR_DPOP_BINDING', 'this token is not bound to a DPoP key', dpop);
-  return checkProof(handshakeRequest(handshake), token, jkt, dpop, true);
+  return jkt;
 }
 
 async function checkProof(

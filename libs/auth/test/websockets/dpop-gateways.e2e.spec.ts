@@ -152,6 +152,29 @@ describe.each<SocketTransport>(['socket.io', 'ws'])('DPoP at gateways on %s', (t
     );
   });
 
+  // socket.io's payload may hold anything; ws takes the proof from a header, always a string.
+  (transport === 'socket.io' ? it : it.skip)(
+    'refuses proofs of the wrong shape in the handshake payload, and stays up',
+    async () => {
+      const keys = await extractableKeys();
+      const token = ctx.tokens.sign({ sub: 'u1', cnf: { jkt: await thumbprintOf(keys) } });
+      const shapes: unknown[] = [42, {}, ['a.b.c', 'd.e.f'], null, 'x'.repeat(100_000), ''];
+      for (const dpop of shapes) {
+        const refusal = await connectWith({ token, dpop: dpop as string }).then(
+          () => 'opened',
+          (error: Refusal) => error,
+        );
+        expect([dpop, refusal]).toEqual([
+          dpop,
+          expect.objectContaining({ error: 'invalid_dpop_proof' }),
+        ]);
+      }
+      const proof = await handProof(keys, { htm: 'GET', htu, ath: accessTokenHash(token) });
+      const connection = await connectWith({ token, dpop: proof });
+      expect(await connection.send('whoami')).toEqual({ data: 'u1' });
+    },
+  );
+
   (jwcryptoAvailable ? it : it.skip)(
     'accepts a proof minted by python3-jwcrypto, unchanged',
     async () => {
