@@ -200,6 +200,7 @@ function formatNumber(value, unit) {
   if (unit === 'MB') return `${value.toFixed(1)} MB`;
   if (unit === '/s') return `${Math.round(value).toLocaleString('en-US')}/s`;
   if (unit === ' instr') return `${Math.round(value).toLocaleString('en-US')} instr`;
+  if (unit === 'B') return `${Math.round(value).toLocaleString('en-US')} B`;
   return `${value}${unit ?? ''}`;
 }
 

@@ -27,24 +27,45 @@ describe(MemoryDpopReplayStore.name, () => {
   });
 
   it('forgets expired entries as it goes, so memory follows the live window, not the total', async () => {
-    const store = new MemoryDpopReplayStore(clock, 1000);
-    for (let i = 0; i < 10_000; i++) {
-      await expect(store.firstUse(`p${i}`, now + 100)).resolves.toBe(true);
-      now += 1;
+    const store = new MemoryDpopReplayStore(clock, 2000);
+    for (let i = 0; i < 4000; i++) {
+      await expect(store.firstUse(`p${i}`, now + 100_000)).resolves.toBe(true);
+      now += 100;
     }
-    // Only the proofs of the last 100 ms are live.
-    expect(store.size).toBeLessThanOrEqual(101);
+    // Only the proofs of the last 100 s (and of the second their expiry is rounded up to) are kept.
+    expect(store.size).toBeGreaterThanOrEqual(100_000 / 100);
+    expect(store.size).toBeLessThanOrEqual(101_000 / 100);
   });
 
   it('removes an entry that expired behind a longer-lived one once that one goes', async () => {
     const store = new MemoryDpopReplayStore(clock, 10);
-    await store.firstUse('long', now + 500);
-    await store.firstUse('short', now + 100);
-    now += 200;
+    await store.firstUse('long', now + 5000);
+    await store.firstUse('short', now + 1000);
+    now += 2000;
     // "short" has expired: a proof with that key is accepted again even before it is swept.
-    await expect(store.firstUse('short', now + 100)).resolves.toBe(true);
-    now += 400;
-    await store.firstUse('later', now + 100);
+    await expect(store.firstUse('short', now + 1000)).resolves.toBe(true);
+    now += 4000;
+    await store.firstUse('later', now + 1000);
     expect(store.size).toBe(1);
+  });
+
+  it('keeps an entry up to the whole second after its expiry, never less', async () => {
+    const store = new MemoryDpopReplayStore(clock);
+    const expiresAt = now + 1500;
+    await store.firstUse('jkt:x', expiresAt);
+    now = expiresAt;
+    await expect(store.firstUse('jkt:x', now + 1000)).resolves.toBe(false);
+    now = expiresAt + 499;
+    await expect(store.firstUse('jkt:x', now + 1000)).resolves.toBe(false);
+    now = expiresAt + 501;
+    await expect(store.firstUse('jkt:x', now + 1000)).resolves.toBe(true);
+  });
+
+  it('tells keys apart by their digest: near-identical keys never collide', async () => {
+    const store = new MemoryDpopReplayStore(clock);
+    const jkt = 'A'.repeat(43);
+    for (let i = 0; i < 20_000; i++)
+      await expect(store.firstUse(`${jkt}:${i}`, now + 60_000)).resolves.toBe(true);
+    await expect(store.firstUse(`${jkt}:19999`, now + 60_000)).resolves.toBe(false);
   });
 });
