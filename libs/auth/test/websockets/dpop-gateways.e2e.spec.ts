@@ -152,6 +152,22 @@ describe.each<SocketTransport>(['socket.io', 'ws'])('DPoP at gateways on %s', (t
     );
   });
 
+  it('opens exactly one of eight connections racing with the same proof', async () => {
+    const keys = await extractableKeys();
+    const token = ctx.tokens.sign({ sub: 'u1', cnf: { jkt: await thumbprintOf(keys) } });
+    const proof = await handProof(keys, { htm: 'GET', htu, ath: accessTokenHash(token) });
+    const outcomes = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        connectWith({ token, dpop: proof }).then(
+          () => 'opened',
+          (refusal: Refusal) => refusal.error,
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'opened')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome === 'invalid_dpop_proof')).toHaveLength(7);
+  });
+
   // socket.io's payload may hold anything; ws takes the proof from a header, always a string.
   (transport === 'socket.io' ? it : it.skip)(
     'refuses proofs of the wrong shape in the handshake payload, and stays up',
