@@ -172,6 +172,7 @@ describe('@jwt-token/auth as a package installed into a fresh Nest app outside t
       expect(app.testingExports).toEqual([
         'AuthTestingModule',
         'InMemoryKeyStore',
+        'TestDpopKey',
         'TestTokenFactory',
       ]);
     });
