@@ -126,6 +126,11 @@ export interface AuthGraphqlExtensions extends AuthLevelDetails {
   code: 'UNAUTHENTICATED' | 'FORBIDDEN';
   /** The library's stable reason, {@link AuthError.code} (`ERR_TOKEN_EXPIRED`, …). */
   error: AuthErrorCode;
+  /**
+   * `ERR_DPOP_NONCE_REQUIRED`: the server nonce the DPoP proof must carry (what HTTP sends as
+   * `DPoP-Nonce`, which a GraphQL answer in `errors[]` or a subscription cannot).
+   */
+  dpop_nonce?: string;
 }
 
 /**
@@ -139,11 +144,12 @@ export interface AuthGraphqlExtensions extends AuthLevelDetails {
  * ```
  */
 export function describeAuthErrorForGraphql(error: AuthError): AuthGraphqlExtensions {
-  const { status } = describeAuthError(error, '');
+  const { status, dpopNonce } = describeAuthError(error, '');
   return {
     code: status === 403 ? 'FORBIDDEN' : 'UNAUTHENTICATED',
     error: error.code,
     ...authLevelDetails(error),
+    ...(dpopNonce ? { dpop_nonce: dpopNonce } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 
 import { mercuriusSubscriptionContext } from '../../src';
-import { AuthTestingModule, TestTokenFactory } from '../../src/testing';
+import { AuthTestingModule, type AuthTestingOptions, TestTokenFactory } from '../../src/testing';
 import { ArticlesResolver } from './articles.resolver';
 
 /** `mercurius-bare`: Mercurius without {@link mercuriusSubscriptionContext}. */
@@ -40,11 +40,20 @@ function graphqlModule(driver: GraphqlDriverName) {
       });
 }
 
-/** The articles resolver behind AuthTestingModule: Apollo on Express, or Mercurius on Fastify. */
-export async function createGraphqlTestApp(driver: GraphqlDriverName): Promise<GraphqlTestApp> {
+/**
+ * The articles resolver behind AuthTestingModule (with `auth`'s options besides the role
+ * hierarchy): Apollo on Express, or Mercurius on Fastify.
+ */
+export async function createGraphqlTestApp(
+  driver: GraphqlDriverName,
+  auth: AuthTestingOptions = {},
+): Promise<GraphqlTestApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [
-      AuthTestingModule.forRoot({ roleHierarchy: { admin: ['editor'], editor: ['user'] } }),
+      AuthTestingModule.forRoot({
+        roleHierarchy: { admin: ['editor'], editor: ['user'] },
+        ...auth,
+      }),
       graphqlModule(driver),
     ],
     providers: [ArticlesResolver],

@@ -2,7 +2,7 @@ import { createClient } from 'graphql-ws';
 import * as oauth from 'oauth4webapi';
 import WebSocket from 'ws';
 
-import { accessTokenHash } from '../../src';
+import { accessTokenHash, DpopNonces } from '../../src';
 import {
   clientKeys,
   extractableKeys,
@@ -255,6 +255,73 @@ describe.each<GraphqlDriverName>(['apollo', 'mercurius'])('subscriptions on %s',
     expect(b.data).toEqual([{ articleFeed: 'bob' }]);
   });
 });
+
+describe.each<GraphqlDriverName>(['apollo', 'mercurius'])(
+  'DPoP server nonces on %s: handed out in extensions.dpop_nonce',
+  (driver) => {
+    let ctx: GraphqlTestApp;
+
+    beforeAll(async () => {
+      ctx = await createGraphqlTestApp(driver, {
+        dpop: { nonces: new DpopNonces('n'.repeat(32)) },
+      });
+    });
+    afterAll(() => ctx.app.close());
+
+    it('to a subscription: a proof carrying the nonce then opens it', async () => {
+      const keys = await extractableKeys();
+      const token = ctx.tokens.sign({ sub: 'u1', cnf: { jkt: await thumbprintOf(keys) } });
+      const claims = { htm: 'GET', htu: ctx.wsUrl, ath: accessTokenHash(token) };
+      const params = async (extra: Record<string, unknown> = {}) => ({
+        authorization: `DPoP ${token}`,
+        dpop: await handProof(keys, { ...claims, ...extra }),
+      });
+      const refused = await subscribe(ctx.wsUrl, 'subscription { articleAdded }', await params());
+      expect(refused.errors).toEqual([
+        expect.objectContaining({
+          extensions: {
+            code: 'UNAUTHENTICATED',
+            error: 'ERR_DPOP_NONCE_REQUIRED',
+            dpop_nonce: expect.any(String),
+          },
+        }),
+      ]);
+      const nonce = (refused.errors[0] as { extensions: { dpop_nonce: string } }).extensions
+        .dpop_nonce;
+      const outcome = await subscribe(
+        ctx.wsUrl,
+        'subscription { articleAdded }',
+        await params({ nonce }),
+      );
+      expect(outcome).toEqual({ data: [{ articleAdded: 'Hello' }], errors: [] });
+    });
+
+    it('to a query over HTTP, whose answer in errors[] cannot carry a DPoP-Nonce header', async () => {
+      const keys = await extractableKeys();
+      const token = ctx.tokens.sign({ sub: 'u1', cnf: { jkt: await thumbprintOf(keys) } });
+      const url = ctx.wsUrl.replace(/^ws/, 'http');
+      const claims = { htm: 'POST', htu: url, ath: accessTokenHash(token) };
+      const ask = async (extra: Record<string, unknown> = {}) =>
+        (await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `DPoP ${token}`,
+            dpop: await handProof(keys, { ...claims, ...extra }),
+          },
+          body: JSON.stringify({ query: '{ viewer { sub } }' }),
+        }).then((res) => res.json())) as {
+          data?: unknown;
+          errors?: Array<{ extensions: { error: string; dpop_nonce?: string } }>;
+        };
+      const refused = await ask();
+      expect(refused.errors?.[0].extensions).toMatchObject({ error: 'ERR_DPOP_NONCE_REQUIRED' });
+      const nonce = refused.errors?.[0].extensions.dpop_nonce;
+      expect(nonce).toEqual(expect.any(String));
+      expect(await ask({ nonce })).toEqual({ data: { viewer: { sub: 'u1' } } });
+    });
+  },
+);
 
 describe('subscriptions on Mercurius without mercuriusSubscriptionContext', () => {
   let ctx: GraphqlTestApp;
