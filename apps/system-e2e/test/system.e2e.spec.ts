@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oauth from 'oauth4webapi';
+import { io } from 'socket.io-client';
 
 import { call, freePort, ServiceProcess } from './service-process';
 
@@ -222,6 +223,25 @@ describe('auth-api and resource-api as real processes', () => {
       })
       .catch((error) => (error as { response?: Response }).response);
     expect(stolen?.status).toBe(401);
+
+    // The live feed: the same token, proven once at the socket.io handshake.
+    const socket = io(resource.url, {
+      auth: { token, dpop: await proof('GET', `${resource.url}/socket.io/`, token) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      const following = new Promise((resolve) => socket.once('following', resolve));
+      socket.emit('follow');
+      expect(await following).toEqual({ following: true, sub: claims.sub });
+    } finally {
+      socket.disconnect();
+    }
   });
 
   it('picks up a key rotation without restart, and old tokens keep working', async () => {
