@@ -1,5 +1,5 @@
 import { type ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import passport from 'passport';
 
@@ -46,6 +46,9 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
 
   /** Property-injected like the verifier; DPoP needs the resolved options. */
   @Optional() @Inject(AUTH_RESOLVED_OPTIONS) private readonly options?: ResolvedAuthOptions;
+
+  /** For the `DPoP-Nonce` of an accepted request, on Express and Fastify alike. */
+  @Optional() @Inject(HttpAdapterHost) private readonly adapterHost?: HttpAdapterHost;
 
   private readonly publicRoutes: RouteMetadata<boolean>;
 
@@ -126,12 +129,20 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY_NAME) {
   ): Promise<boolean> {
     try {
       const principal = await verifier.verify(token);
-      await assertDpopRequest(request, token, principal, dpop);
+      const { nextNonce } = await assertDpopRequest(request, token, principal, dpop);
+      if (nextNonce) this.handOutNonce(context, nextNonce);
       return this.conclude(context, request, undefined, principal, true);
     } catch (error) {
       const refusal = error instanceof AuthError ? asDpopChallenge(error, dpop) : error;
       return this.conclude(context, request, refusal, undefined);
     }
+  }
+
+  /** RFC 9449 §8.2: a fresher nonce on a successful answer, so the client never meets a refusal. */
+  private handOutNonce(context: ExecutionContext, nonce: string): void {
+    const httpAdapter = this.adapterHost?.httpAdapter;
+    if (context.getType() !== 'http' || !httpAdapter) return;
+    httpAdapter.setHeader(context.switchToHttp().getResponse(), 'DPoP-Nonce', nonce);
   }
 
   /**

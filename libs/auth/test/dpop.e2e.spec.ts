@@ -205,6 +205,55 @@ describe('DPoP at a resource server: nonces and DPoP-only', () => {
   });
 });
 
+describe.each<AdapterName>(['express', 'fastify'])(
+  'DPoP at a resource server (%s): a fresher nonce on a successful answer (RFC 9449 §8.2)',
+  (adapter) => {
+    let app: INestApplication;
+    let tokens: TestTokenFactory;
+    let base: string;
+    let nonceTime = Date.now();
+
+    beforeAll(async () => {
+      const nonces = new DpopNonces('n'.repeat(32), 300, () => nonceTime);
+      ({ app, tokens } = await createTestApp(adapter, { dpop: { nonces } }));
+      await app.listen(0, '127.0.0.1');
+      base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    });
+    afterAll(() => app.close());
+
+    it('hands out the next nonce while the old one still works, and none while it is current', async () => {
+      const keys = await extractableKeys();
+      const token = tokens.sign({ sub: 'u1', cnf: { jkt: await thumbprintOf(keys) } });
+      const get = async (nonce?: string) =>
+        fetch(`${base}/me`, {
+          headers: {
+            authorization: `DPoP ${token}`,
+            dpop: await handProof(keys, {
+              htm: 'GET',
+              htu: `${base}/me`,
+              ath: accessTokenHash(token),
+              ...(nonce === undefined ? {} : { nonce }),
+            }),
+          },
+        });
+      const first = (await get()).headers.get('dpop-nonce') as string;
+      const current = await get(first);
+      expect(current.status).toBe(200);
+      expect(current.headers.get('dpop-nonce')).toBeNull();
+      // The window moves on: the old nonce is still accepted, and the answer names the new one.
+      nonceTime += 300_000;
+      const moved = await get(first);
+      expect(moved.status).toBe(200);
+      const next = moved.headers.get('dpop-nonce');
+      expect(next).toEqual(expect.any(String));
+      expect(next).not.toBe(first);
+      const withNext = await get(next as string);
+      expect(withNext.status).toBe(200);
+      expect(withNext.headers.get('dpop-nonce')).toBeNull();
+    });
+  },
+);
+
 (jwcryptoAvailable ? describe : describe.skip)(
   'DPoP at a resource server: a proof minted by python3-jwcrypto',
   () => {

@@ -58,6 +58,8 @@ export interface VerifiedDpopProof {
   jkt: string;
   jti: string;
   iat: number;
+  /** The server nonce it carried, when nonces are on. */
+  nonce?: string;
 }
 
 /** The HTTP scheme of a WebSocket URL's scheme (RFC 6455 §3: `ws` over `http`, `wss` over `https`). */
@@ -121,6 +123,16 @@ export class DpopProofVerifier {
   /** The nonce a proof must carry now, when nonces are on (for `DPoP-Nonce`). */
   currentNonce(): string | undefined {
     return this.options.nonces?.current();
+  }
+
+  /**
+   * The nonce to hand a client whose accepted proof carried an older one (RFC 9449 §8.2: a
+   * `DPoP-Nonce` on a successful answer), so that it moves on before its nonce stops being
+   * accepted; `undefined` when nonces are off or the proof's is the current one.
+   */
+  nextNonce(proof: VerifiedDpopProof): string | undefined {
+    const current = this.options.nonces?.current();
+    return current !== undefined && proof.nonce !== current ? current : undefined;
   }
 
   /** The algorithms for `DPoP algs=…` challenges and `dpop_signing_alg_values_supported`. */
@@ -187,7 +199,7 @@ export class DpopProofVerifier {
     const expiresAt = (iat + this.maxAgeSeconds + 2 * this.toleranceSeconds) * 1000;
     if (!(await this.replay.firstUse(`${jkt}:${jti}`, expiresAt)))
       throw invalid('the DPoP proof was used before');
-    return { jkt, jti, iat };
+    return { jkt, jti, iat, ...(this.options.nonces ? { nonce: nonce as string } : {}) };
   }
 
   /**

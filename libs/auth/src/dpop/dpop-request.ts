@@ -3,7 +3,7 @@ import type { AuthRequest } from '../auth-request';
 import type { AuthPrincipal } from '../interfaces/auth-principal.interface';
 import { type DpopHandshake, dpopConnectionOf } from './dpop-connection';
 import { DpopError } from './dpop-error';
-import type { DpopProofVerifier } from './dpop-proof.verifier';
+import type { DpopProofVerifier, VerifiedDpopProof } from './dpop-proof.verifier';
 
 /** RFC 9449 §7.1: `DPoP` (any case), one or more spaces, then a token68. */
 const DPOP_SCHEME = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -67,27 +67,37 @@ export async function assertDpopRequest(
   token: string,
   principal: AuthPrincipal,
   dpop: ResolvedDpop,
-): Promise<void> {
+): Promise<DpopOutcome> {
   const jkt = boundKeyOf(principal, dpop);
   const connection = dpopConnectionOf(request);
-  if (!connection) return checkProof(request as HttpRequestLike, token, jkt, dpop);
-  return connection.prove(token, (handshake) =>
-    checkProof(handshakeRequest(handshake), token, jkt, dpop, true),
-  );
+  if (connection) {
+    await connection.prove(token, async (handshake) => {
+      await checkProof(handshakeRequest(handshake), token, jkt, dpop, true);
+    });
+    return {};
+  }
+  const proof = await checkProof(request as HttpRequestLike, token, jkt, dpop);
+  return { nextNonce: dpop.verifier.nextNonce(proof) };
+}
+
+/** What an accepted HTTP request's answer should carry. */
+export interface DpopOutcome {
+  /** A fresher server nonce than the proof's, for a `DPoP-Nonce` header (RFC 9449 §8.2). */
+  nextNonce?: string;
 }
 
 /**
  * Checks the proof of a connection's handshake now, before the connection opens (what the
  * library's WebSocket adapters do); {@link markDpopProven} then records it for the connection.
  */
-export function assertDpopHandshake(
+export async function assertDpopHandshake(
   handshake: DpopHandshake,
   token: string,
   principal: AuthPrincipal,
   dpop: ResolvedDpop,
 ): Promise<void> {
   const jkt = boundKeyOf(principal, dpop);
-  return checkProof(handshakeRequest(handshake), token, jkt, dpop, true);
+  await checkProof(handshakeRequest(handshake), token, jkt, dpop, true);
 }
 
 /** The `cnf.jkt` a `DPoP`-scheme token must have; an unbound token is refused. */
@@ -103,7 +113,7 @@ async function checkProof(
   jkt: string,
   dpop: ResolvedDpop,
   webSocket = false,
-): Promise<void> {
+): Promise<VerifiedDpopProof> {
   const url = requestUrl(http, dpop.publicOrigin);
   if (!http.method || !url)
     throw dpopError(
@@ -115,7 +125,7 @@ async function checkProof(
   if (proof !== undefined && typeof proof !== 'string' && !Array.isArray(proof))
     throw dpopError('ERR_DPOP_PROOF_INVALID', 'the DPoP proof must be a string', dpop);
   try {
-    await dpop.verifier.verify(proof, {
+    return await dpop.verifier.verify(proof, {
       method: http.method,
       url,
       accessToken: token,
