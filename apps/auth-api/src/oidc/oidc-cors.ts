@@ -17,11 +17,17 @@ const CORS_PATHS = new Set([
   '/oauth/revoke',
 ]);
 
+/**
+ * `DPoP` (RFC 9449) is a request header a browser client sends to the token and userinfo
+ * endpoints; its answers' `DPoP-Nonce` must be readable by the client's script, as must the
+ * `WWW-Authenticate` challenge. Without them a browser could not use DPoP here at all.
+ */
 const PREFLIGHT_HEADERS = {
   'Access-Control-Allow-Methods': 'GET, POST',
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, DPoP',
   'Access-Control-Max-Age': '600',
 };
+const EXPOSED_HEADERS = 'WWW-Authenticate, DPoP-Nonce';
 
 export function installOidcCors(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
@@ -29,7 +35,7 @@ export function installOidcCors(app: NestFastifyApplication): void {
     const path = request.url.split('?')[0];
     if (!CORS_PATHS.has(path) || request.headers.origin === undefined) return done();
     reply.header('Access-Control-Allow-Origin', '*');
-    reply.header('Access-Control-Expose-Headers', 'WWW-Authenticate');
+    reply.header('Access-Control-Expose-Headers', EXPOSED_HEADERS);
     if (request.method === 'OPTIONS') {
       reply.code(204).headers(PREFLIGHT_HEADERS).send();
       return;
