@@ -8,6 +8,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 
 import { type DpopErrorStyle, IssuerDpop, type ProofRequest } from './issuer-dpop';
 
@@ -36,7 +37,10 @@ export class DpopProofGuard implements CanActivate {
       this.reflector.get<DpopErrorStyle | undefined>(DPOP_ERROR_STYLE, context.getHandler()) ??
       this.reflector.get<DpopErrorStyle | undefined>(DPOP_ERROR_STYLE, context.getClass()) ??
       'api';
-    request.dpopJkt = await this.dpop.proofOf(request, style);
+    const proof = await this.dpop.proofOf(request, style);
+    request.dpopJkt = proof?.jkt;
+    if (proof?.nextNonce)
+      context.switchToHttp().getResponse<FastifyReply>().header('DPoP-Nonce', proof.nextNonce);
     return true;
   }
 }

@@ -7,6 +7,7 @@ import {
   DpopProofVerifier,
   type DpopReplayStore,
   MemoryDpopReplayStore,
+  type VerifiedDpopProof,
 } from '@jwt-token/auth';
 import { ApiError, OAuthError, RedisDpopReplayStore } from '@jwt-token/service-kit';
 
@@ -64,13 +65,20 @@ export class IssuerDpop implements OnApplicationShutdown {
 
   /**
    * The RFC 7638 thumbprint of the key that signed this request's `DPoP` proof, or undefined when
-   * the request has none. A proof that is there must be valid: a bad one is refused, never
-   * ignored (a client that meant to bind its tokens must not get bearer tokens instead).
+   * the request has none, with a fresher server nonce when the proof carried an older one (RFC
+   * 9449 §8.2: sent on the answer, so the client moves on before its nonce stops working). A
+   * proof that is there must be valid: a bad one is refused, never ignored (a client that meant
+   * to bind its tokens must not get bearer tokens instead).
    */
-  async proofOf(request: ProofRequest, style: DpopErrorStyle): Promise<string | undefined> {
+  async proofOf(
+    request: ProofRequest,
+    style: DpopErrorStyle,
+  ): Promise<{ jkt: string; nextNonce?: string } | undefined> {
     if (request.headers.dpop === undefined) return undefined;
     try {
-      return await this.check(request);
+      const proof = await this.check(request);
+      const nextNonce = (await this.proofVerifier()).nextNonce(proof);
+      return { jkt: proof.jkt, ...(nextNonce ? { nextNonce } : {}) };
     } catch (error) {
       if (error instanceof DpopError) throw this.refusal(error, style, await this.nonce());
       throw error;
@@ -93,15 +101,14 @@ export class IssuerDpop implements OnApplicationShutdown {
   private async check(
     request: ProofRequest,
     bound: { accessToken?: string; expectedJkt?: string } = {},
-  ): Promise<string> {
+  ): Promise<VerifiedDpopProof> {
     const verifier = await this.proofVerifier();
     try {
-      const proof = await verifier.verify(request.headers.dpop, {
+      return await verifier.verify(request.headers.dpop, {
         method: request.method,
         url: `${this.config.issuer}${request.url}`,
         ...bound,
       });
-      return proof.jkt;
     } catch (error) {
       if (error instanceof DpopError) throw error;
       // The replay store is away (Redis down): a proof that cannot be checked is refused.

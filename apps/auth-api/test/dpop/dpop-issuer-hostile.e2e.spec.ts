@@ -305,3 +305,36 @@ describe('auth-api: DPoP nonces and replay across two instances of one deploymen
     },
   );
 });
+
+describe('auth-api: a fresher DPoP nonce on a successful answer (RFC 9449 §8.2)', () => {
+  let api: TestAuthApi;
+  let client: TestClient;
+  let key: DpopKey;
+
+  beforeAll(async () => {
+    api = await startOAuthApi({ DPOP_NONCE_REQUIRED: 'true' });
+    client = await createClient(api);
+    key = await dpopKey();
+  });
+  afterAll(() => api?.close());
+
+  it('hands out the next nonce once the window has moved on, and none while it is current', async () => {
+    // Proofs are dated by auth-api's clock, which the test moves on by a whole nonce window.
+    const withNonce = async (nonce: string) =>
+      tokenWithProof(
+        api,
+        client,
+        await proof(key, { htu: TOKEN_URL, nonce, iat: Math.floor(api.clock.now() / 1000) }),
+      ).expect(200);
+    const refused = await tokenWithProof(api, client, await proof(key, { htu: TOKEN_URL }));
+    expectOAuthError(refused, 400, 'use_dpop_nonce');
+    const nonce = refused.headers['dpop-nonce'] as string;
+    expect((await withNonce(nonce)).headers['dpop-nonce']).toBeUndefined();
+    api.clock.advance(300_000);
+    const moved = await withNonce(nonce);
+    const next = moved.headers['dpop-nonce'] as string;
+    expect(next).toMatch(/^[\w.-]+$/);
+    expect(next).not.toBe(nonce);
+    expect((await withNonce(next)).headers['dpop-nonce']).toBeUndefined();
+  });
+});
