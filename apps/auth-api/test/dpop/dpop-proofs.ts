@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import type * as oauth from 'oauth4webapi';
+
+import { DEBIAN_PYTHON, requireDebianPython } from '../debian-python';
 
 /** The key pair oauth4webapi's `DPoP()` takes (WebCrypto keys). */
 type ClientKeyPair = Parameters<typeof oauth.DPoP>[1];
@@ -47,22 +48,8 @@ export async function proof(key: DpopKey, options: ProofOptions): Promise<string
     .sign(key.keys.privateKey);
 }
 
-const PYTHON = '/usr/bin/python3';
-
 /** Debian's python3-jwcrypto is there (`.ci/run` installs it and then requires it). */
-export const hasJwcrypto = (() => {
-  let available = false;
-  try {
-    execFileSync(PYTHON, ['-c', 'import jwcrypto'], { stdio: 'ignore' });
-    available = existsSync(PYTHON);
-  } catch {
-    available = false;
-  }
-  // `.ci/run` installs the oracles and sets this: there a missing one fails, never skips.
-  if (!available && process.env.TEST_REQUIRE_ORACLES === '1')
-    throw new Error('python3-jwcrypto is required (TEST_REQUIRE_ORACLES=1)');
-  return available;
-})();
+export const hasJwcrypto = requireDebianPython('python3-jwcrypto', 'jwcrypto');
 
 /** A key made by jwcrypto: its private JWK (JSON, for later proofs) and its own thumbprint. */
 export function jwcryptoKey(): { key: string; jkt: string } {
@@ -72,7 +59,7 @@ from jwcrypto import jwk
 key = jwk.JWK.generate(kty='EC', crv='P-256')
 print(json.dumps({'jkt': key.thumbprint(), 'key': key.export(private_key=True)}))
 `;
-  return JSON.parse(execFileSync(PYTHON, ['-c', script], { encoding: 'utf8' }));
+  return JSON.parse(execFileSync(DEBIAN_PYTHON, ['-c', script], { encoding: 'utf8' }));
 }
 
 /** A proof minted by jwcrypto with that key, unchanged. */
@@ -90,5 +77,5 @@ t.make_signed_token(key)
 print(t.serialize())
 `;
   const args = ['-c', script, key, htm, htu, ...(accessToken ? [accessToken] : [])];
-  return execFileSync(PYTHON, args, { encoding: 'utf8' }).trim();
+  return execFileSync(DEBIAN_PYTHON, args, { encoding: 'utf8' }).trim();
 }

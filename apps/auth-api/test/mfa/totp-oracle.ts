@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
+import { DEBIAN_PYTHON, debianPythonHas } from '../debian-python';
 import type { TestAuthApi } from '../harness';
 
 /**
@@ -9,24 +10,14 @@ import type { TestAuthApi } from '../harness';
  * oracle fails instead of skipping.
  */
 const OATHTOOL = '/usr/bin/oathtool';
-const DEBIAN_PYTHON = '/usr/bin/python3';
 
 export function oraclesUnavailable(): string | null {
   let reason: string | null = null;
   if (!existsSync(OATHTOOL)) reason = 'no oathtool (apt-get install oathtool)';
-  else if (!pyotpInstalled()) reason = 'no pyotp (apt-get install python3-pyotp)';
+  else if (!debianPythonHas('pyotp')) reason = 'no pyotp (apt-get install python3-pyotp)';
   if (reason && process.env.TEST_REQUIRE_ORACLES === '1')
     throw new Error(`TOTP oracle suite: ${reason}, and TEST_REQUIRE_ORACLES=1`);
   return reason;
-}
-
-function pyotpInstalled(): boolean {
-  try {
-    execFileSync(DEBIAN_PYTHON, ['-c', 'import pyotp'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The code oathtool computes for a base32 secret at `unixMs`. */

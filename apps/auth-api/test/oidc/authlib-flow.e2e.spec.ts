@@ -1,8 +1,8 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+import { DEBIAN_PYTHON, requireDebianPython } from '../debian-python';
 import { createClient } from '../oauth-harness';
 import { BrowserlessAgent } from './browserless-agent';
 import {
@@ -15,27 +15,15 @@ import {
   type User,
 } from './oidc-harness';
 
-const PYTHON = '/usr/bin/python3';
 const SCRIPT = join(__dirname, 'authlib-client.py');
 const run = promisify(execFile);
 
 /** Debian's python3-authlib is there (`.ci/run` installs it and then requires it). */
-const authlibAvailable = (() => {
-  let available = false;
-  try {
-    execFileSync(PYTHON, ['-c', 'import authlib, requests'], { stdio: 'ignore' });
-    available = existsSync(PYTHON);
-  } catch {
-    available = false;
-  }
-  if (!available && process.env.TEST_REQUIRE_ORACLES === '1')
-    throw new Error('python3-authlib is required (TEST_REQUIRE_ORACLES=1)');
-  return available;
-})();
+const authlibAvailable = requireDebianPython('python3-authlib', 'authlib', 'requests');
 
 /** One step of the Authlib client (authlib-client.py); its JSON answer. */
 async function authlib<T>(command: string, args: Record<string, unknown>): Promise<T> {
-  const { stdout } = await run(PYTHON, [SCRIPT, command, JSON.stringify(args)], {
+  const { stdout } = await run(DEBIAN_PYTHON, [SCRIPT, command, JSON.stringify(args)], {
     // Authlib refuses plain-HTTP endpoints unless told this is a test against localhost.
     env: { ...process.env, AUTHLIB_INSECURE_TRANSPORT: '1' },
     timeout: 30_000,
