@@ -72,11 +72,11 @@ export async function assertDpopRequest(
   const connection = dpopConnectionOf(request);
   if (connection) {
     await connection.prove(token, async (handshake) => {
-      await checkProof(handshakeRequest(handshake), token, jkt, dpop, true);
+      await checkProof(handshakeTarget(handshake, dpop), token, jkt, dpop);
     });
     return {};
   }
-  const proof = await checkProof(request as HttpRequestLike, token, jkt, dpop);
+  const proof = await checkProof(httpTarget(request as HttpRequestLike, dpop), token, jkt, dpop);
   return { nextNonce: dpop.verifier.nextNonce(proof) };
 }
 
@@ -97,7 +97,7 @@ export async function assertDpopHandshake(
   dpop: ResolvedDpop,
 ): Promise<void> {
   const jkt = boundKeyOf(principal, dpop);
-  await checkProof(handshakeRequest(handshake), token, jkt, dpop, true);
+  await checkProof(handshakeTarget(handshake, dpop), token, jkt, dpop);
 }
 
 /** The `cnf.jkt` a `DPoP`-scheme token must have; an unbound token is refused. */
@@ -107,26 +107,49 @@ function boundKeyOf(principal: AuthPrincipal, dpop: ResolvedDpop): string {
   return jkt;
 }
 
+/** What a proof is checked against: the request it came with, and where it came in that request. */
+interface ProofTarget {
+  method?: string;
+  /** The URL the client addressed; null when the request does not tell. */
+  url: string | null;
+  /** The proof: the `DPoP` header, or what the client put in its handshake payload. */
+  proof: unknown;
+  /** The request opened a WebSocket (a `ws:`/`wss:` `htu` stands for its HTTP twin). */
+  webSocket: boolean;
+}
+
+function httpTarget(request: HttpRequestLike, dpop: ResolvedDpop): ProofTarget {
+  const url = requestUrl(request, dpop.publicOrigin);
+  return { method: request.method, url, proof: request.headers?.dpop, webSocket: false };
+}
+
+function handshakeTarget(handshake: DpopHandshake, dpop: ResolvedDpop): ProofTarget {
+  const upgrade: HttpRequestLike = {
+    url: handshake.path,
+    protocol: handshake.secure ? 'https' : 'http',
+    headers: typeof handshake.host === 'string' ? { host: handshake.host } : {},
+  };
+  const url = requestUrl(upgrade, dpop.publicOrigin);
+  return { method: handshake.method, url, proof: handshake.proof, webSocket: true };
+}
+
 async function checkProof(
-  http: HttpRequestLike & { dpopProof?: unknown },
+  { method, url, proof, webSocket }: ProofTarget,
   token: string,
   jkt: string,
   dpop: ResolvedDpop,
-  webSocket = false,
 ): Promise<VerifiedDpopProof> {
-  const url = requestUrl(http, dpop.publicOrigin);
-  if (!http.method || !url)
+  if (!method || !url)
     throw dpopError(
       'ERR_DPOP_PROOF_INVALID',
       'DPoP proofs are checked on HTTP requests and the handshakes of connections only',
       dpop,
     );
-  const proof = webSocket ? http.dpopProof : http.headers?.dpop;
   if (proof !== undefined && typeof proof !== 'string' && !Array.isArray(proof))
     throw dpopError('ERR_DPOP_PROOF_INVALID', 'the DPoP proof must be a string', dpop);
   try {
-    return await dpop.verifier.verify(proof, {
-      method: http.method,
+    return await dpop.verifier.verify(proof as string | string[] | undefined, {
+      method,
       url,
       accessToken: token,
       expectedJkt: jkt,
@@ -141,17 +164,6 @@ async function checkProof(
       });
     throw dpopError('ERR_DPOP_PROOF_INVALID', error.message, dpop);
   }
-}
-
-/** A handshake as the request fields {@link checkProof} reads. */
-function handshakeRequest(handshake: DpopHandshake): HttpRequestLike & { dpopProof?: unknown } {
-  return {
-    method: handshake.method,
-    url: handshake.path,
-    protocol: handshake.secure ? 'https' : 'http',
-    headers: typeof handshake.host === 'string' ? { host: handshake.host } : {},
-    dpopProof: handshake.proof,
-  };
 }
 
 /** An error answered with the `DPoP` challenge scheme. */
