@@ -26,37 +26,33 @@ export interface DpopHandshake {
  * connection meets the same answer, refusal included.
  */
 export class DpopConnection {
-  private proven?: { token: string; check: Promise<void> };
+  /** Before the first check, the handshake to check; after it, that check for its token. */
+  private state: { handshake: DpopHandshake } | { token: string; check: Promise<void> };
 
-  constructor(private readonly handshake: DpopHandshake | null) {}
+  private constructor(state: DpopConnection['state']) {
+    this.state = state;
+  }
+
+  /** A connection whose proof is checked with its first guarded operation. */
+  static opened(handshake: DpopHandshake): DpopConnection {
+    return new DpopConnection({ handshake });
+  }
+
+  /** A connection whose proof was checked before it opened. */
+  static proven(token: string): DpopConnection {
+    return new DpopConnection({ token, check: Promise.resolve() });
+  }
 
   prove(token: string, check: (handshake: DpopHandshake) => Promise<void>): Promise<void> {
-    if (this.proven)
-      return this.proven.token === token
-        ? this.proven.check
-        : Promise.reject(
-            new AuthError(
-              'ERR_DPOP_PROOF_INVALID',
-              "this connection's DPoP proof was for another token",
-            ),
-          );
-    const outcome = this.handshake
-      ? check(this.handshake)
+    if ('handshake' in this.state) this.state = { token, check: check(this.state.handshake) };
+    return this.state.token === token
+      ? this.state.check
       : Promise.reject(
           new AuthError(
             'ERR_DPOP_PROOF_INVALID',
-            'this connection was opened without a DPoP proof',
+            "this connection's DPoP proof was for another token",
           ),
         );
-    this.proven = { token, check: outcome };
-    return outcome;
-  }
-
-  /** Records a proof checked before the connection opened. */
-  static proven(token: string): DpopConnection {
-    const connection = new DpopConnection(null);
-    connection.proven = { token, check: Promise.resolve() };
-    return connection;
   }
 }
 
@@ -72,7 +68,7 @@ export function dpopConnectionOf(request: AuthRequest): DpopConnection | undefin
  * connection's first guarded operation, and that answer holds for the connection.
  */
 export function recordDpopHandshake(request: AuthRequest, handshake: DpopHandshake): void {
-  if (!connections.has(request)) connections.set(request, new DpopConnection(handshake));
+  if (!connections.has(request)) connections.set(request, DpopConnection.opened(handshake));
 }
 
 /** Records that the proof of `request`'s connection was checked for `token` at its handshake. */
